@@ -1,0 +1,83 @@
+"""Where tasks are found. Built-in tasks live in the `tasks` package and register themselves on
+import; other packages add tasks through the `harness.tasks` entry-point group; a task can also
+be a YAML file given by path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Callable
+
+from harness.errors import UnknownTask
+from harness.task import Task
+
+_TASKS: dict[str, Callable[[], Task]] = {}
+_GROUPS: dict[str, Callable[[], list[str]]] = {}
+_loaded = False
+
+
+def register(name: str, factory: Callable[[], Task]) -> None:
+    _TASKS[name] = factory
+
+
+def register_group(name: str, members: Callable[[], list[str]]) -> None:
+    """A name that stands for several tasks (`cruxeval-x`, `teval`)."""
+    _GROUPS[name] = members
+
+
+def _discover() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import tasks as builtin
+
+    for mod in pkgutil.iter_modules(builtin.__path__):
+        if mod.ispkg:
+            importlib.import_module(f"tasks.{mod.name}")
+    for ep in entry_points(group="harness.tasks"):
+        ep.load()
+
+
+def task_names() -> list[str]:
+    _discover()
+    return sorted(_TASKS)
+
+
+def group_names() -> dict[str, list[str]]:
+    _discover()
+    return {g: f() for g, f in sorted(_GROUPS.items())}
+
+
+def resolve(spec: str) -> list[Task]:
+    """Turn a comma-separated task list (names, group names, YAML paths) into tasks."""
+    _discover()
+    out: list[Task] = []
+    seen: set[str] = set()
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        for task in _resolve_one(part):
+            if task.name not in seen:
+                seen.add(task.name)
+                out.append(task)
+    if not out:
+        raise UnknownTask("no task given", "pass --tasks NAME[,NAME...]; `harness tasks list` shows them")
+    return out
+
+
+def _resolve_one(part: str) -> list[Task]:
+    if part.endswith((".yaml", ".yml")):
+        from harness.yaml_task import load_yaml_task
+
+        return [load_yaml_task(Path(part))]
+    if part in _TASKS:
+        return [_TASKS[part]()]
+    if part in _GROUPS:
+        return [t for name in _GROUPS[part]() for t in _resolve_one(name)]
+    import difflib
+
+    close = difflib.get_close_matches(part, list(_TASKS) + list(_GROUPS), n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "`harness tasks list` shows the known tasks"
+    raise UnknownTask(f"unknown task '{part}'", hint)

@@ -1,0 +1,149 @@
+"""The results schema: one file per run (results.json) and per-sample records.
+
+Everything that reads results (the CLI, the leaderboard) goes through these models.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from harness.errors import HarnessError
+
+SCHEMA_VERSION = 1
+RESULTS_FILE = "results.json"
+SAMPLES_DIR = "samples"
+
+
+class MetricValue(BaseModel):
+    value: float | None
+    stderr: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int = 0
+
+
+class ModelInfo(BaseModel):
+    """Who answered: enough to tell two models (or two backends of one model) apart."""
+
+    spec: str
+    backend: str
+    name: str
+    fingerprint: str
+    revision: str | None = None
+    path: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)  # file name -> sha256
+    backend_version: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class TaskResult(BaseModel):
+    task: str
+    version: str
+    prompt_hash: str
+    n_docs: int
+    sampling: dict[str, Any]
+    metrics: dict[str, MetricValue]
+    breakdown: dict[str, dict[str, dict[str, MetricValue]]] = Field(default_factory=dict)
+    data_files: dict[str, str] = Field(default_factory=dict)  # path -> sha256
+    config: dict[str, Any] = Field(default_factory=dict)
+    limit: int | None = None
+    failed_docs: int = 0  # documents left unscored (a generation failed); the next run retries them
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Timing(BaseModel):
+    wall_s: float = 0.0
+    generate_s: float = 0.0
+    score_s: float = 0.0
+    generations_new: int = 0
+    generations_cached: int = 0
+    output_tokens_new: int = 0
+    tokens_per_s: float | None = None
+
+
+class Provenance(BaseModel):
+    harness_version: str
+    git_commit: str | None = None
+    command: list[str] = Field(default_factory=list)
+    python: str = ""
+    platform: str = ""
+    packages: dict[str, str] = Field(default_factory=dict)
+    seed: int = 0
+    sandbox: dict[str, Any] = Field(default_factory=dict)  # image digests, toolchain versions
+    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+class RunResult(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    model: ModelInfo
+    judge: ModelInfo | None = None
+    tasks: dict[str, TaskResult]
+    provenance: Provenance
+    timing: Timing = Field(default_factory=Timing)
+    store_report: dict[str, int] = Field(default_factory=dict)
+
+    def write(self, run_dir: Path) -> Path:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        path = run_dir / RESULTS_FILE
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(self.model_dump_json(indent=2))
+        tmp.replace(path)
+        return path
+
+
+class SampleRecord(BaseModel):
+    """What one document received and how it was judged."""
+
+    task: str
+    doc_id: str
+    prompt: Any
+    outputs: list[str]
+    values: dict[str, float | None]
+    groups: dict[str, str] = Field(default_factory=dict)
+    record: dict[str, Any] = Field(default_factory=dict)
+    extra_outputs: dict[str, list[str]] = Field(default_factory=dict)  # other request tags
+
+
+def load_results(path: Path) -> RunResult:
+    """Read a results file (or a run directory holding one)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / RESULTS_FILE
+    if not p.exists():
+        raise HarnessError(f"no results file at {p}", "pass a run directory made by `harness run`")
+    try:
+        return RunResult.model_validate_json(p.read_text())
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise HarnessError(f"{p} does not match the results schema: {where}: {first['msg']}",
+                           "re-create it with `harness score RUN_DIR`") from None
+    except json.JSONDecodeError as e:
+        raise HarnessError(f"{p} is not valid JSON ({e.msg} at line {e.lineno})") from None
+
+
+def write_samples(run_dir: Path, task: str, records: list[SampleRecord]) -> Path:
+    d = run_dir / SAMPLES_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{task}.jsonl"
+    tmp = path.with_suffix(".jsonl.tmp")
+    with tmp.open("w") as f:
+        for r in records:
+            f.write(r.model_dump_json() + "\n")
+    tmp.replace(path)
+    return path
+
+
+def load_samples(run_dir: Path, task: str) -> list[SampleRecord]:
+    path = Path(run_dir) / SAMPLES_DIR / f"{task}.jsonl"
+    if not path.exists():
+        raise HarnessError(f"no sample records for task '{task}' in {run_dir}")
+    return [SampleRecord.model_validate_json(line) for line in path.read_text().splitlines() if line.strip()]
