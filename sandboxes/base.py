@@ -20,17 +20,22 @@ class Reason(str, Enum):
     TIMEOUT = "timeout"
     MEMORY = "memory"
     OUTPUT_LIMIT = "output_limit"
+    PROCESS_LIMIT = "process_limit"  # the pids limit stopped a fork bomb
+    DENIED = "denied"              # failed on a sandbox denial: no network, read-only or hidden files
     SANDBOX_ERROR = "sandbox_error"  # the sandbox itself failed; not the program's fault
 
 
 @dataclass(frozen=True)
 class Limits:
-    timeout_s: float = 10.0
-    compile_timeout_s: float = 60.0
-    memory_mb: int = 1024
-    pids: int = 128
+    """Per-program limits. None for a timeout means the language's default (languages.py)."""
+
+    timeout_s: float | None = None
+    compile_timeout_s: float | None = None
+    memory_mb: int = 2048
+    pids: int = 256
     cpus: float = 1.0
     output_bytes: int = 64 * 1024
+    scratch_mb: int = 256
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,20 @@ class Verdict:
     stdout: str = ""
     stderr: str = ""
     duration_s: float = 0.0
+    detail: str = ""               # one line saying why, e.g. "killed after 15 s wall time"
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"passed": self.passed, "reason": self.reason.value, "exit_code": self.exit_code,
+                "stdout": self.stdout, "stderr": self.stderr, "duration_s": self.duration_s,
+                "detail": self.detail, "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Verdict":
+        return cls(passed=data["passed"], reason=Reason(data["reason"]),
+                   exit_code=data.get("exit_code"), stdout=data.get("stdout", ""),
+                   stderr=data.get("stderr", ""), duration_s=data.get("duration_s", 0.0),
+                   detail=data.get("detail", ""), meta=data.get("meta", {}))
 
 
 class Sandbox(ABC):

@@ -1,0 +1,1 @@
+"""Model backends: receive requests, return generations. They know nothing of tasks."""

@@ -1,0 +1,29 @@
+"""Turning a Request into token ids the same way for every local backend, so vLLM and
+transformers see identical inputs (chat templates applied the way the model defines them)."""
+
+from __future__ import annotations
+
+from harness.errors import BackendError
+from harness.requests import Request
+
+
+def encode_request(tokenizer, request: Request) -> list[int]:
+    if request.messages is not None:
+        if not getattr(tokenizer, "chat_template", None):
+            raise BackendError(
+                f"the model has no chat template but task '{request.task}' sends chat messages",
+                "use a chat model or a completion-format task",
+            )
+        ids = tokenizer.apply_chat_template(
+            [dict(m) for m in request.messages], tokenize=True, add_generation_prompt=True
+        )
+        if hasattr(ids, "keys"):  # transformers 5 returns a BatchEncoding
+            ids = ids["input_ids"]
+        return list(ids)
+    return list(tokenizer(request.prompt)["input_ids"])
+
+
+def truncate_at_stop(text: str, stop: tuple[str, ...]) -> tuple[str, bool]:
+    """Cut text at the first stop string (vLLM's default: the stop string itself is dropped)."""
+    cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

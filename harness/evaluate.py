@@ -1,0 +1,179 @@
+"""One evaluation end to end: tasks -> backends -> store -> scorers -> results files.
+
+`harness run` and `harness score` both come here; `score` answers every request from the store
+(no model is loaded) unless a new judge is given.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from harness import provenance, registry
+from harness.backends.base import Backend, OnError, OnResult
+from harness.backends.models import make_backend
+from harness.errors import HarnessError
+from harness.hashing import sha256_file
+from harness.progress import Progress
+from harness.requests import Request
+from harness.results import ModelInfo, RunResult, SampleRecord, TaskResult, Timing, write_samples
+from harness.runner import TaskRun, first_failures, generate_all, load_task_runs, score_run
+from harness.store import SampleStore
+from harness.task import RunSettings, ScoringContext
+
+RUN_CONFIG = "run.json"
+
+
+class RunConfig(BaseModel):
+    """What was asked for; saved in the run directory so `harness score` and resumes repeat it."""
+
+    model: str
+    backend: str | None = None
+    judge: str | None = None
+    tasks: str
+    samples: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    seed: int = 1234
+    limit: int | None = None
+    data_dir: str | None = None
+    backend_options: dict[str, Any] = Field(default_factory=dict)
+    scoring_options: dict[str, Any] = Field(default_factory=dict)
+
+    def settings(self) -> RunSettings:
+        return RunSettings(samples=self.samples, temperature=self.temperature, top_p=self.top_p,
+                           max_tokens=self.max_tokens, seed=self.seed, limit=self.limit,
+                           data_dir=Path(self.data_dir) if self.data_dir else None)
+
+    def save(self, run_dir: Path) -> None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / RUN_CONFIG).write_text(self.model_dump_json(indent=2))
+
+    @classmethod
+    def load(cls, run_dir: Path) -> "RunConfig":
+        p = Path(run_dir) / RUN_CONFIG
+        if not p.exists():
+            raise HarnessError(f"{run_dir} is not a run directory (no {RUN_CONFIG})", "pass the --output of `harness run`")
+        return cls.model_validate_json(p.read_text())
+
+
+class StoreOnlyBackend(Backend):
+    """Answers nothing: used to re-score from the store without loading a model."""
+
+    kind = "store"
+
+    def __init__(self, info: ModelInfo):
+        self._info = info
+
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def generate(self, requests: list[Request], on_result: OnResult, on_error: OnError) -> None:
+        for i, _ in enumerate(requests):
+            on_error(i, "not in the store (re-run `harness run` to generate it)")
+
+
+def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None = None,
+             progress: bool | None = None) -> RunResult:
+    t_start = time.perf_counter()
+    run_dir = Path(run_dir)
+    tasks = registry.resolve(cfg.tasks)
+    settings = cfg.settings()
+    runs = load_task_runs(tasks, settings)  # data problems surface before any model loads
+    cfg.save(run_dir)
+    store = SampleStore(run_dir / "store")
+    owned = backends is None
+    if backends is None:
+        backends = {"model": make_backend(cfg.model, cfg.backend, cfg.backend_options)}
+        if cfg.judge:
+            backends["judge"] = make_backend(cfg.judge, None, cfg.backend_options)
+    _save_backend_infos(run_dir, backends)
+    try:
+        with Progress(progress) as prog:
+            gen = generate_all(runs, backends, store, prog)
+        t_gen = time.perf_counter()
+        results = _score_and_write(runs, cfg, run_dir, backends, settings)
+    finally:
+        store.close()
+        if owned:
+            for b in backends.values():
+                b.close()
+    score_s = time.perf_counter() - t_gen
+    timing = Timing(
+        wall_s=time.perf_counter() - t_start, generate_s=gen.seconds, score_s=score_s,
+        generations_new=gen.new, generations_cached=gen.cached, output_tokens_new=gen.output_tokens,
+        tokens_per_s=(gen.output_tokens / gen.seconds) if gen.seconds > 0 and gen.new else None,
+    )
+    prov = provenance.collect(cfg.seed)
+    prov.sandbox = results.pop("_sandbox", {})
+    run = RunResult(
+        run_id=_run_id(run_dir), model=backends["model"].info(),
+        judge=backends["judge"].info() if "judge" in backends else None,
+        tasks=results, provenance=prov, timing=timing,
+        store_report={"corrupted_entries_skipped": store.corrupted, "failed_generations": gen.failed,
+                      "requested_per_round": sum(gen.requested)},
+    )
+    run.write(run_dir)
+    if gen.failed:
+        details = "; ".join(first_failures(runs))
+        print(f"warning: {gen.failed} generation(s) failed and were left unscored; run again to retry them ({details})")
+    if store.corrupted:
+        print(f"warning: {store.corrupted} corrupted store entr{'y' if store.corrupted == 1 else 'ies'} skipped and regenerated")
+    return run
+
+
+def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, backends, settings) -> dict:
+    ctx = ScoringContext(options=dict(cfg.scoring_options))
+    results: dict[str, Any] = {}
+    for tr in runs:
+        scores, failed = score_run(tr, ctx)
+        metrics, breakdown = tr.task.aggregate(scores, seed=cfg.seed)
+        records = []
+        for s in scores:
+            st = tr.states[s.doc_id]
+            main = st.requests.get("main") or next(iter(st.requests.values()), None)
+            records.append(SampleRecord(
+                task=tr.task.name, doc_id=s.doc_id, prompt=main.content() if main else None,
+                outputs=st.texts("main"), values=s.values, groups=s.groups, record=s.record,
+                extra_outputs={t: [g.text for g in gs] for t, gs in st.outputs.items() if t != "main"},
+            ))
+        write_samples(run_dir, tr.task.name, records)
+        files = tr.task.data_files(settings.data_dir)
+        results[tr.task.name] = TaskResult(
+            task=tr.task.name, version=tr.task.version, prompt_hash=tr.task.prompt_hash(),
+            n_docs=len(scores), sampling=tr.sampling.model_dump(), metrics=metrics, breakdown=breakdown,
+            data_files={str(f): sha256_file(f) for f in files}, config=tr.task.config(), limit=settings.limit,
+            failed_docs=len(failed),
+        )
+    sandbox = ctx.resources.get("sandbox")
+    if sandbox is not None and hasattr(sandbox, "describe"):
+        results["_sandbox"] = sandbox.describe()
+    for res in ctx.resources.values():
+        if hasattr(res, "close"):
+            res.close()
+    return results
+
+
+BACKENDS_FILE = "backends.json"
+
+
+def _save_backend_infos(run_dir: Path, backends: dict[str, Backend]) -> None:
+    infos = {role: b.info().model_dump() for role, b in backends.items()}
+    (run_dir / BACKENDS_FILE).write_text(json.dumps(infos, indent=2))
+
+
+def load_backend_infos(run_dir: Path) -> dict[str, ModelInfo]:
+    p = Path(run_dir) / BACKENDS_FILE
+    if not p.exists():
+        raise HarnessError(f"{run_dir} has no {BACKENDS_FILE}", "it was not made by `harness run`")
+    return {role: ModelInfo.model_validate(v) for role, v in json.loads(p.read_text()).items()}
+
+
+def _run_id(run_dir: Path) -> str:
+    return f"{run_dir.name}-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,103 @@
+"""A single-turn task described by data: rows, a jinja2 prompt template, a named scorer.
+
+Most benchmarks (MATH, a YAML task) are one of these: one request per document with n samples,
+scored by a pure function of (document, outputs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from harness.data import DataSource
+from harness.requests import Request, SamplingParams
+from harness.task import Doc, DocState, SampleScore, ScoringContext, Task
+
+#: a scorer: (document, outputs) -> SampleScore
+Scorer = Callable[[Doc, list[str]], SampleScore]
+
+_SCORERS: dict[str, Scorer] = {}
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+
+
+def register_scorer(name: str, fn: Scorer) -> None:
+    _SCORERS[name] = fn
+
+
+def get_scorer(name: str) -> Scorer:
+    from harness import registry
+    from harness.errors import HarnessError
+
+    registry.task_names()  # built-in task packages register their scorers on import
+    if name not in _SCORERS:
+        raise HarnessError(f"unknown scorer '{name}'", f"known scorers: {', '.join(sorted(_SCORERS))}")
+    return _SCORERS[name]
+
+
+def exact_match(doc: Doc, outputs: list[str]) -> SampleScore:
+    gold = str(doc.data.get("answer", "")).strip()
+    hits = [float(o.strip() == gold) for o in outputs]
+    return SampleScore(doc.id, {"accuracy": sum(hits) / len(hits)}, record={"gold": gold})
+
+
+register_scorer("exact_match", exact_match)
+
+
+class TemplateTask(Task):
+    def __init__(self, name: str, source: DataSource, template: str, scorer: Scorer | str,
+                 version: str = "1", fmt: str = "chat", system: str | None = None, id_field: str = "id",
+                 group_fields: tuple[str, ...] = (), sampling: SamplingParams | None = None,
+                 description: str = "", config: dict[str, Any] | None = None):
+        if fmt not in ("chat", "completion"):
+            raise ValueError(f"format must be chat or completion, not {fmt}")
+        self.name, self.version, self.source, self.fmt = name, version, source, fmt
+        self.template_source, self.system = template, system
+        self.template = _ENV.from_string(template)
+        self.scorer_name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")
+        self._scorer = scorer
+        self.id_field, self.group_fields = id_field, group_fields
+        self.default_sampling = sampling or SamplingParams()
+        self.description = description
+        self._config = dict(config or {})
+
+    def scorer(self) -> Scorer:
+        return get_scorer(self._scorer) if isinstance(self._scorer, str) else self._scorer
+
+    def load_docs(self, data_dir: Path | None) -> list[Doc]:
+        rows = self.source.load(data_dir)
+        docs = []
+        for i, row in enumerate(rows):
+            doc_id = str(row[self.id_field]) if self.id_field in row else str(i)
+            docs.append(Doc(doc_id, dict(row)))
+        return docs
+
+    def render(self, doc: Doc) -> str:
+        return self.template.render(**doc.data)
+
+    def next_requests(self, doc: Doc, state: DocState, sampling: SamplingParams) -> list[Request]:
+        if "main" in state.outputs:
+            return []
+        text = self.render(doc)
+        if self.fmt == "completion":
+            return [Request(task=self.name, doc_id=doc.id, sampling=sampling, prompt=text)]
+        msgs = ([{"role": "system", "content": self.system}] if self.system else []) + [{"role": "user", "content": text}]
+        return [Request(task=self.name, doc_id=doc.id, sampling=sampling, messages=tuple(msgs))]
+
+    def score(self, doc: Doc, state: DocState, ctx: ScoringContext) -> SampleScore:
+        s = self.scorer()(doc, state.texts("main"))
+        for g in self.group_fields:
+            if g in doc.data and g not in s.groups:
+                s.groups[g] = str(doc.data[g])
+        return s
+
+    def prompt_sources(self) -> list[str]:
+        return [self.fmt, self.system or "", self.template_source]
+
+    def data_files(self, data_dir: Path | None) -> list[Path]:
+        f = self.source.local_file(data_dir)
+        return [f] if f else []
+
+    def config(self) -> dict[str, Any]:
+        return {"format": self.fmt, "scorer": self.scorer_name, **self._config}

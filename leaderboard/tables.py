@@ -1,0 +1,155 @@
+"""The board as pandas tables: long-form scores and breakdowns, the overview pivot, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from leaderboard.collect import Board, Cell, Entry, TaskKey
+from leaderboard.views import primary_metric, view_for
+
+SCORE_COLUMNS = ["entry", "model", "task", "version", "metric", "value", "stderr", "ci_low", "ci_high", "n"]
+
+
+def provenance(entry: Entry, cell: Cell | None = None) -> dict[str, Any]:
+    """Where a row's numbers come from: the fields a reader needs to trust or reproduce them."""
+    run = cell.run if cell is not None else entry.newest
+    res = run.result
+    prov = res.provenance
+    out: dict[str, Any] = {
+        "run_id": res.run_id,
+        "harness_version": prov.harness_version,
+        "git_commit": prov.git_commit or "",
+        "backend": res.model.backend,
+        "backend_version": res.model.backend_version or "",
+        "model_spec": res.model.spec,
+        "model_revision": res.model.revision or "",
+        "model_fingerprint": res.model.fingerprint,
+        "judge": res.judge.name if res.judge else "",
+        "sandbox": _sandbox_digests(prov.sandbox),
+        "date": prov.created_at,
+    }
+    if cell is not None:
+        tr = cell.task_result
+        out.update(task_version=tr.version, prompt_hash=tr.prompt_hash, limit=tr.limit if tr.limit is not None else "",
+                   n_docs=tr.n_docs, failed_docs=tr.failed_docs,
+                   sampling=", ".join(f"{k}={v}" for k, v in sorted(tr.sampling.items()) if v not in (None, [], ())))
+    return out
+
+
+def _sandbox_digests(sandbox: dict[str, Any]) -> str:
+    """Image digests (and toolchain versions) as one short line, whatever the nesting."""
+    parts: list[str] = []
+
+    def walk(prefix: str, obj: Any) -> None:
+        if isinstance(obj, dict):
+            for k, v in sorted(obj.items()):
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif obj not in (None, "", [], {}):
+            parts.append(f"{prefix}={obj}")
+
+    walk("", sandbox)
+    return "; ".join(parts)
+
+
+def scores_frame(board: Board, with_provenance: bool = True) -> pd.DataFrame:
+    """Every metric of every cell, one row each."""
+    rows = []
+    for entry in board.entries:
+        for key, cell in entry.cells.items():
+            prov = provenance(entry, cell) if with_provenance else {}
+            for metric, mv in cell.task_result.metrics.items():
+                rows.append({"entry": entry.label, "model": entry.model.name, "task": key.task, "version": key.version,
+                             "metric": metric, "value": mv.value, "stderr": mv.stderr, "ci_low": mv.ci_low,
+                             "ci_high": mv.ci_high, "n": mv.n, **prov})
+    if not rows:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    return pd.DataFrame(rows)
+
+
+def breakdown_frame(board: Board, key: TaskKey) -> pd.DataFrame:
+    """Breakdown rows of one task version: entry, breakdown key, group value, metric, numbers."""
+    rows = []
+    for entry, cell in board.cells_for(key):
+        for bkey, groups in cell.task_result.breakdown.items():
+            for group, metrics in groups.items():
+                for metric, mv in metrics.items():
+                    rows.append({"entry": entry.label, "slug": entry.slug, "key": bkey, "group": group, "metric": metric,
+                                 "value": mv.value, "ci_low": mv.ci_low, "ci_high": mv.ci_high, "n": mv.n})
+    return pd.DataFrame(rows, columns=["entry", "slug", "key", "group", "metric", "value", "ci_low", "ci_high", "n"])
+
+
+def headline(board: Board, key: TaskKey) -> str | None:
+    names: list[str] = []
+    for _, cell in board.cells_for(key):
+        for m in cell.task_result.metrics:
+            if m not in names:
+                names.append(m)
+    return primary_metric(view_for(key.task, board.config), names)
+
+
+def overview_frame(board: Board) -> pd.DataFrame:
+    """Models x benchmarks on each benchmark's headline metric (value, interval, n)."""
+    rows = []
+    for key in board.task_keys:
+        metric = headline(board, key)
+        for entry, cell in board.cells_for(key):
+            mv = cell.task_result.metrics.get(metric) if metric else None
+            rows.append({"entry": entry.slug, "column": key.slug, "metric": metric,
+                         "value": mv.value if mv else None, "ci_low": mv.ci_low if mv else None,
+                         "ci_high": mv.ci_high if mv else None, "n": mv.n if mv else 0})
+    if not rows:
+        return pd.DataFrame(columns=["entry", "column", "metric", "value", "ci_low", "ci_high", "n"])
+    return pd.DataFrame(rows)
+
+
+def overview_pivot(board: Board) -> pd.DataFrame:
+    """entry slug x column slug -> headline value (NaN where a model has no result)."""
+    frame = overview_frame(board)
+    if frame.empty:
+        return pd.DataFrame()
+    return frame.pivot(index="entry", columns="column", values="value")
+
+
+def group_table(frame: pd.DataFrame, bkey: str, metric: str) -> pd.DataFrame:
+    """entry x group value on one metric, for one breakdown key (groups in natural order)."""
+    sub = frame[(frame["key"] == bkey) & (frame["metric"] == metric)]
+    if sub.empty:
+        return pd.DataFrame()
+    table = sub.pivot_table(index="entry", columns="group", values="value", aggfunc="first")
+    return table[sorted(table.columns, key=natural_key)]
+
+
+def metrics_by_group(frame: pd.DataFrame, bkey: str, group: str, metric_order: list[str] | None = None) -> pd.DataFrame:
+    """entry x metric for one group value (READoc's columns for one subset)."""
+    sub = frame[(frame["key"] == bkey) & (frame["group"] == group)]
+    if sub.empty:
+        return pd.DataFrame()
+    order = metric_order or list(dict.fromkeys(sub["metric"]))
+    table = sub.pivot_table(index="entry", columns="metric", values="value", aggfunc="first")
+    return table[[m for m in order if m in table.columns]]
+
+
+def natural_key(text: Any) -> tuple:
+    """Sort "Level 2" before "Level 10", numbers before words."""
+    import re
+
+    parts = re.split(r"(\d+)", str(text))
+    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
+
+
+def export_frame(board: Board) -> pd.DataFrame:
+    """What `harness leaderboard export` writes: every metric with its provenance."""
+    frame = scores_frame(board)
+    if frame.empty:
+        return frame
+    return frame.sort_values(["task", "version", "metric", "value"], ascending=[True, True, True, False],
+                             na_position="last").reset_index(drop=True)
+
+
+def to_markdown(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
+    cols = columns or ["entry", "task", "version", "metric", "value", "ci_low", "ci_high", "n", "prompt_hash",
+                       "backend", "backend_version", "harness_version", "date"]
+    cols = [c for c in cols if c in frame.columns]
+    return frame[cols].to_markdown(index=False, floatfmt=".4f")

@@ -1,0 +1,104 @@
+"""Batched compiles for compile-bound languages, with verdicts equal to one-by-one compiles.
+
+- java: one JVM compiles every program with its own javac task (helpers/BatchJavac.java).
+- scala: one JVM runs scalac (a fresh compiler per program) for every program
+        (helpers/BatchScalac.java).
+- ts:   one node process compiles every program as its own ts.Program, sharing the parsed lib
+        .d.ts files (helpers/batch_tsc.js).
+- cpp:  no multi-program compiler process (each needs its own main and binary); instead a
+        precompiled <bits/stdc++.h> (PCH_DIR) for programs whose first lines are only standard
+        #includes, the expensive part of every compile. Same translation unit, same verdict.
+- go:   not batched; each program gets a private copy of a warm build cache of the standard
+        packages (judge.GO_SEED), so `go test` compiles only the program.
+Not batched (documented in README): cs (mcs builds one assembly
+from all its inputs: every program declares `class Problem`), d, swift.
+A program missing from the batch's results (the batch crashed or timed out) is compiled alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .base import Limits, Program
+from .languages import LanguageSpec
+
+HELPERS_IN_SANDBOX = "/opt/harness/helpers"
+PCH_DIR = "/opt/pch"
+SCALA_CLASSPATH = "/usr/share/scala-2.11/lib/*"  # Debian's scala package (scalac 2.11)
+PCH_FLAGS = ("-std=c++17",)  # must equal the compile flags of LANGUAGES["cpp"]
+
+
+class BatchStrategy:
+    batches = False  # True: a batch_step compiles many programs in one process
+
+    def batch_step(self, spec: LanguageSpec, dirs: list[str], limits: Limits) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def adjust_single(self, job: dict[str, Any], program: Program, spec: LanguageSpec) -> None:
+        """Speed up a one-program job without changing its verdict (e.g. a PCH)."""
+
+
+def _batch_timeout(spec: LanguageSpec, limits: Limits, n: int) -> float:
+    per = limits.compile_timeout_s if limits.compile_timeout_s is not None else spec.compile_timeout_s
+    return per + 5.0 * n
+
+
+class JavaBatch(BatchStrategy):
+    batches = True
+
+    def batch_step(self, spec, dirs, limits):
+        return {"name": "batch-compile", "timeout": _batch_timeout(spec, limits, len(dirs)),
+                "argv": ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                         f"{HELPERS_IN_SANDBOX}/BatchJavac.java", *dirs]}
+
+
+class ScalaBatch(BatchStrategy):
+    batches = True
+
+    def batch_step(self, spec, dirs, limits):
+        return {"name": "batch-compile", "timeout": _batch_timeout(spec, limits, len(dirs)),
+                "argv": ["java", "-Xmx512M", "-cp", SCALA_CLASSPATH,
+                         f"{HELPERS_IN_SANDBOX}/BatchScalac.java", *dirs]}
+
+
+class TsBatch(BatchStrategy):
+    batches = True
+
+    def batch_step(self, spec, dirs, limits):
+        return {"name": "batch-compile", "timeout": _batch_timeout(spec, limits, len(dirs)),
+                "argv": ["node", f"{HELPERS_IN_SANDBOX}/batch_tsc.js", *dirs]}
+
+
+_STD_INCLUDE = re.compile(r"\s*#\s*include\s*<[\w./+]+>\s*$")
+_BITS = re.compile(r"\s*#\s*include\s*<bits/stdc\+\+\.h>\s*$")
+
+
+def pch_applies(source: str) -> bool:
+    """True when the source starts with standard #includes only, one of them <bits/stdc++.h>."""
+    for line in source.splitlines():
+        if not line.strip():
+            continue
+        if _BITS.match(line):
+            return True
+        if not _STD_INCLUDE.match(line):
+            return False
+    return False
+
+
+class CppPch(BatchStrategy):
+    batches = False
+
+    def adjust_single(self, job, program, spec):
+        source = next(iter(program.files.values()), "")
+        if not pch_applies(source):
+            return
+        for step in job["steps"]:
+            if step["name"] == "compile" and step.get("argv"):
+                argv = step["argv"]
+                step["argv"] = [argv[0], *PCH_FLAGS, "-I", PCH_DIR, "-include", "bits/stdc++.h",
+                                *argv[1 + len(PCH_FLAGS):]]
+
+
+STRATEGIES: dict[str, BatchStrategy] = {"java": JavaBatch(), "scala": ScalaBatch(), "ts": TsBatch(),
+                                        "cpp": CppPch()}

@@ -1,0 +1,144 @@
+"""What every job-running sandbox kind shares: the verdict cache, parallel run_many, batching.
+
+A kind supplies `session(language)`: a context manager yielding a Session (one docker container,
+or one bwrap scratch area) that runs one job at a time, and `toolchain(language)` for the cache
+key and provenance.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from abc import abstractmethod
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from typing import Any
+
+from .base import Program, Reason, Sandbox, Verdict
+from .batching import STRATEGIES, BatchStrategy
+from .cache import VerdictCache, program_key
+from .judge import SCRATCH, build_job, judge
+from .languages import LanguageSpec, get_language
+
+
+class Session:
+    """One isolated place to run jobs, one at a time."""
+
+    with_data_limit = False   # set RLIMIT_DATA when no memory cgroup fences the program
+    kill_strays = False
+    has_pch = False           # a C++ precompiled <bits/stdc++.h> is available at PCH_DIR
+
+    @abstractmethod
+    def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, bool]]:
+        """Run the job; return (inside.py's result, {"oom_killed", "pids_exhausted"})."""
+
+
+class JobSandbox(Sandbox):
+    def __init__(self, workers: int | None = None, cache: bool | VerdictCache = True,
+                 batch: bool = True, batch_size: int = 16):
+        self.workers = workers or os.cpu_count() or 1
+        self.cache = (VerdictCache() if cache is True else cache) or None
+        self.batch = batch
+        self.batch_size = batch_size
+
+    # -- provided by a kind ----------------------------------------------------------------
+    @abstractmethod
+    def session(self, language: str, shared_dir: bool = False) -> AbstractContextManager[Session]:
+        """A place to run jobs; shared_dir: jobs see each other's files (a batch's artifacts)."""
+
+    @abstractmethod
+    def toolchain(self, language: str) -> str: ...
+
+    # -- running ---------------------------------------------------------------------------
+    def _key(self, program: Program) -> str | None:
+        if self.cache is None:
+            return None
+        return program_key(self.kind, self.toolchain(program.language), program)
+
+    def _normalise(self, program: Program) -> Program:
+        spec = get_language(program.language)
+        if spec.key == program.language:
+            return program
+        return Program(spec.key, program.files, program.stdin, program.limits)
+
+    def _one(self, session: Session, program: Program, spec: LanguageSpec) -> Verdict:
+        workdir = f"{SCRATCH}/{uuid.uuid4().hex[:12]}"
+        strategy = STRATEGIES.get(spec.batch)
+        job = build_job(program, spec, workdir, with_data_limit=session.with_data_limit,
+                        kill_strays=session.kill_strays)
+        if strategy and session.has_pch:
+            strategy.adjust_single(job, program, spec)
+        raw, flags = session.execute(job, spec)
+        return judge(spec, raw, **flags)
+
+    def run(self, program: Program) -> Verdict:
+        return self.run_many([program])[0]
+
+    def run_many(self, programs: list[Program]) -> list[Verdict]:
+        programs = [self._normalise(p) for p in programs]
+        verdicts: list[Verdict | None] = [None] * len(programs)
+        todo: dict[str, list[int]] = defaultdict(list)
+        keys: list[str | None] = []
+        for i, program in enumerate(programs):
+            key = self._key(program)
+            keys.append(key)
+            hit = self.cache.get(key) if (self.cache is not None and key) else None
+            if hit is not None:
+                verdicts[i] = hit
+            else:
+                todo[program.language].append(i)
+        tasks: list[list[int]] = []
+        for language, indices in todo.items():
+            spec = get_language(language)
+            strategy = STRATEGIES.get(spec.batch)
+            if self.batch and strategy and strategy.batches and len(indices) > 1:
+                size = max(2, min(self.batch_size, -(-len(indices) // self.workers)))
+                tasks += [indices[j:j + size] for j in range(0, len(indices), size)]
+            else:
+                tasks += [[i] for i in indices]
+
+        def work(group: list[int]) -> None:
+            spec = get_language(programs[group[0]].language)
+            try:
+                with self.session(spec.key, shared_dir=len(group) > 1) as session:
+                    if len(group) == 1:
+                        results = [self._one(session, programs[group[0]], spec)]
+                    else:
+                        results = self._batch(session, [programs[i] for i in group], spec,
+                                              STRATEGIES[spec.batch])
+            except Exception as exc:  # the sandbox failed, not the program
+                results = [Verdict(False, Reason.SANDBOX_ERROR, stderr=str(exc),
+                                   detail=f"sandbox error: {type(exc).__name__}: {exc}")
+                           for _ in group]
+            for i, verdict in zip(group, results):
+                verdicts[i] = verdict
+                if self.cache is not None and keys[i]:
+                    self.cache.put(keys[i], verdict)
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            list(pool.map(work, sorted(tasks, key=len, reverse=True)))
+        return [v for v in verdicts if v is not None]
+
+    def _batch(self, session: Session, programs: list[Program], spec: LanguageSpec,
+               strategy: BatchStrategy) -> list[Verdict]:
+        """Compile all programs in one compiler process, then run each one separately."""
+        root = f"{SCRATCH}/b{uuid.uuid4().hex[:10]}"
+        dirs = [f"p{i}" for i in range(len(programs))]
+        files = {f"{d}/{spec.source_file}": next(iter(p.files.values())) if spec.source_file
+                 not in p.files else p.files[spec.source_file] for d, p in zip(dirs, programs)}
+        job = build_job(programs[0], spec, root, with_data_limit=session.with_data_limit)
+        job.update(files=files, cleanup=False,
+                   steps=[strategy.batch_step(spec, dirs, programs[0].limits)])
+        session.execute(job, spec)  # per-program results land in p<i>/compile.json
+        verdicts = []
+        for d, program in zip(dirs, programs):
+            one = build_job(program, spec, f"{root}/{d}", with_data_limit=session.with_data_limit,
+                            write_files=False, kill_strays=session.kill_strays)
+            one["steps"][0]["from_file"] = "compile.json"  # falls back to argv when missing
+            raw, flags = session.execute(one, spec)
+            verdict = judge(spec, raw, **flags)
+            verdict.meta["batched"] = True
+            verdicts.append(verdict)
+        session.execute({"dir": root, "files": {}, "steps": [], "env": {}, "cleanup": True}, spec)
+        return verdicts

@@ -1,0 +1,220 @@
+"""The docker sandbox: Docker Engine through the `docker` Python SDK, with a warm pool.
+
+Per language, up to `workers` long-lived containers (`sleep infinity`) from the language's image,
+each running one job at a time through `docker exec` of sandboxes/inside.py: a fresh scratch
+directory per program on the container's tmpfs, removed after it; after each program every
+process left in the container is killed (kill -1 as the program's user spares only pid 1).
+Containers: no network, memory = memory+swap, pids limit, CPU limit, read-only root, tmpfs
+/scratch and /tmp, non-root user, all capabilities dropped, no-new-privileges.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import json
+import os
+import queue
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+from harness.errors import HarnessError
+
+from .base import Limits
+from .build import image_for
+from .common import JobSandbox, Session
+from .judge import HELPERS, SCRATCH
+from .languages import LANGUAGES, LanguageSpec
+
+SANDBOXES_DIR = Path(__file__).resolve().parent
+LABEL = "org.harness.sandbox"
+
+
+def docker_client(timeout: int = 600):
+    """A client for the local engine, or a HarnessError saying why there is none."""
+    try:
+        import docker
+    except ImportError as exc:
+        raise HarnessError("the docker Python SDK is not installed", "pip install docker") from exc
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+        return client
+    except Exception as exc:
+        raise HarnessError(f"no Docker Engine reachable ({type(exc).__name__})",
+                           "start dockerd (see .ci/setup-sandboxes.sh) or use --kind bwrap") from exc
+
+
+def engine_reachable() -> bool:
+    try:
+        docker_client(timeout=5)
+        return True
+    except HarnessError:
+        return False
+
+
+class ContainerSession(Session):
+    with_data_limit = False   # the container's memory cgroup is the fence
+    kill_strays = True
+
+    def __init__(self, container, spec: LanguageSpec, run_limit: float):
+        self.container = container
+        self.spec = spec
+        self.has_pch = spec.key == "cpp"
+        self.run_limit = run_limit
+
+    def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, bool]]:
+        payload = base64.b64encode(json.dumps(job).encode()).decode()
+        result = self.container.exec_run(["python3", "-I", f"{HELPERS}/inside.py", payload],
+                                         user="runner", workdir="/", demux=True)
+        out = (result.output[0] or b"").decode("utf-8", "replace") if result.output else ""
+        err = (result.output[1] or b"").decode("utf-8", "replace") if result.output else ""
+        lines = out.strip().splitlines()
+        try:
+            raw = json.loads(lines[-1])
+        except (IndexError, json.JSONDecodeError):
+            # inside.py itself was killed: only the memory cgroup does that (it is tiny)
+            killed = result.exit_code in (137, -9)
+            raw = {"steps": [{"name": "run", "exit_code": None, "signal": 9, "timed_out": False,
+                              "output_exceeded": False, "stdout": "", "stderr": err}]} if killed \
+                else {"steps": [], "error": (err or out).strip()[-500:]}
+        return raw, {"oom_killed": False, "pids_exhausted": False}
+
+
+class DockerSandbox(JobSandbox):
+    kind = "docker"
+
+    def __init__(self, limits: Limits | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.client = docker_client()
+        self.limits = limits or Limits()
+        self._pools: dict[str, queue.LifoQueue] = {}
+        self._created: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    # -- pool ------------------------------------------------------------------------------
+    def _new_container(self, language: str):
+        import docker
+        spec = LANGUAGES[language]
+        image = image_for(language)
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise HarnessError(f"docker image {image} for {spec.name} is missing",
+                               f"run: harness sandbox build --languages {language}") from None
+        lim = self.limits
+        memory = f"{lim.memory_mb}m"
+        return self.client.containers.run(
+            image, ["sleep", "infinity"], detach=True, auto_remove=False,
+            name=f"harness-sbx-{language}-{uuid.uuid4().hex[:8]}",
+            labels={LABEL: "1"}, user="runner", working_dir="/",
+            network_mode="none", network_disabled=True,
+            mem_limit=memory, memswap_limit=memory,
+            pids_limit=lim.pids, nano_cpus=int(lim.cpus * 1e9),
+            read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"],
+            tmpfs={SCRATCH: f"rw,exec,nosuid,size={lim.scratch_mb}m,uid=1000,gid=1000,mode=700",
+                   "/tmp": "rw,exec,nosuid,size=256m,uid=1000,gid=1000,mode=1777"},
+            volumes={str(SANDBOXES_DIR): {"bind": HELPERS, "mode": "ro"}},
+            environment={"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"},
+            ulimits=[docker.types.Ulimit(name="core", soft=0, hard=0)],
+        )
+
+    def _pool(self, language: str) -> queue.LifoQueue:
+        with self._lock:
+            if language not in self._pools:
+                self._pools[language] = queue.LifoQueue()
+                self._created[language] = []
+            return self._pools[language]
+
+    @contextlib.contextmanager
+    def session(self, language: str, shared_dir: bool = False) -> Iterator[Session]:
+        pool = self._pool(language)
+        try:
+            container = pool.get_nowait()
+        except queue.Empty:
+            container = self._new_container(language)
+            with self._lock:
+                self._created[language].append(container)
+        healthy = True
+        try:
+            yield ContainerSession(container, LANGUAGES[language], self.limits.timeout_s or 0)
+        except Exception:
+            healthy = False
+            raise
+        finally:
+            if healthy and self._alive(container):
+                pool.put(container)
+            else:
+                self._remove(container)
+
+    def _alive(self, container) -> bool:
+        try:
+            container.reload()
+            return container.status == "running"
+        except Exception:
+            return False
+
+    def _remove(self, container) -> None:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+
+    def start(self, languages: list[str]) -> None:
+        for language in languages:
+            pool = self._pool(LANGUAGES[language].key)
+            while len(self._created[language]) < self.workers:
+                container = self._new_container(language)
+                self._created[language].append(container)
+                pool.put(container)
+
+    def close(self) -> None:
+        with self._lock:
+            containers = [c for cs in self._created.values() for c in cs]
+            self._pools.clear()
+            self._created.clear()
+        for container in containers:
+            self._remove(container)
+
+    # -- provenance ------------------------------------------------------------------------
+    @functools.lru_cache(maxsize=None)
+    def image_digest(self, language: str) -> str:
+        try:
+            return self.client.images.get(image_for(language)).id
+        except Exception:
+            return "missing"
+
+    @functools.lru_cache(maxsize=None)
+    def toolchain(self, language: str) -> str:
+        spec = LANGUAGES[language]
+        digest = self.image_digest(language)
+        if digest == "missing" or not spec.version_command:
+            return digest
+        try:
+            out = self.client.containers.run(image_for(language), list(spec.version_command),
+                                             remove=True, network_mode="none", stderr=True)
+            lines = [l for l in out.decode("utf-8", "replace").splitlines()
+                     if l.strip() and "Picked up" not in l]
+            version = lines[0].strip() if lines else "unknown"
+        except Exception as exc:
+            version = f"unavailable ({type(exc).__name__})"
+        return f"{version} @ {digest[:19]}"
+
+    def describe(self) -> dict[str, Any]:
+        info = self.client.version()
+        return {"kind": self.kind, "engine": info.get("Version"),
+                "images": {k: {"image": image_for(k), "digest": self.image_digest(k),
+                               "toolchain": self.toolchain(k)} for k in LANGUAGES
+                           if self.image_digest(k) != "missing"}}
+
+
+def remove_stale_containers() -> int:
+    """Remove sandbox containers left by a killed run."""
+    client = docker_client()
+    stale = client.containers.list(all=True, filters={"label": LABEL})
+    for container in stale:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+    return len(stale)

@@ -1,0 +1,172 @@
+"""The agent loop over one trace as a pure function of what the document has received so far.
+
+Each round the task re-reads the DocState: for every event in order, the agent's attempts
+(`event-007`, then retries `event-007.2` ... up to AGENT_ATTEMPTS, as upstream retries an
+unparsable reply 5 times) and the judge's attempts (`judge-007` ... up to JUDGE_ATTEMPTS = 10,
+upstream's tenacity loop). What is missing is what the next round asks for: the first unresolved
+agent turn (a conversation needs every earlier reply) and every unresolved judge call.
+
+A generation that failed (state.failed) stops only what depends on it: an agent failure stops
+the trace there (later turns need its reply); a judge failure costs that one event. Both are
+reported, and the next run asks again (finished generations come back from the store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.requests import Request, SamplingParams
+from harness.task import DocState
+from tasks.proactivebench import prompts
+from tasks.proactivebench.parsing import UnparsableReply, parse_agent_reply, parse_judge_verdict, proposal_of
+
+AGENT_ATTEMPTS = 5
+JUDGE_ATTEMPTS = 10
+#: upstream: temperature (attempt > 2) * 0.5 -- two greedy tries, then sampling
+JUDGE_GREEDY_ATTEMPTS = 2
+JUDGE_RETRY_TEMPERATURE = 0.5
+JUDGE_MAX_TOKENS = 1024
+#: retries differ from the first try by seed, so each is its own stored generation
+JUDGE_SEED = 0
+
+
+def agent_tag(event: int, attempt: int = 1) -> str:
+    return f"event-{event:03d}" + (f".{attempt}" if attempt > 1 else "")
+
+
+def judge_tag(event: int, attempt: int = 1) -> str:
+    return f"judge-{event:03d}" + (f".{attempt}" if attempt > 1 else "")
+
+
+def agent_sampling(sampling: SamplingParams, attempt: int) -> SamplingParams:
+    upd: dict[str, Any] = {"n": 1}
+    if attempt > 1:
+        upd["seed"] = (sampling.seed or 0) + attempt - 1
+    return sampling.model_copy(update=upd)
+
+
+def judge_sampling(attempt: int) -> SamplingParams:
+    greedy = attempt <= JUDGE_GREEDY_ATTEMPTS
+    return SamplingParams(
+        temperature=0.0 if greedy else JUDGE_RETRY_TEMPERATURE,
+        max_tokens=JUDGE_MAX_TOKENS,
+        seed=None if attempt == 1 else JUDGE_SEED + attempt,
+    )
+
+
+@dataclass
+class EventOutcome:
+    """Where one event stands. agent/judge: ok | unparsable | failed | pending | not_run."""
+
+    index: int
+    agent: str = "not_run"
+    reply: dict[str, Any] | None = None
+    agent_attempts: int = 0
+    agent_problems: list[str] = field(default_factory=list)
+    judge: str = "not_run"
+    accepted: bool | None = None
+    judge_attempts: int = 0
+    judge_problems: list[str] = field(default_factory=list)
+
+    @property
+    def proposal(self) -> Any:
+        return proposal_of(self.reply)
+
+    @property
+    def judged(self) -> bool:
+        """Counted in the metrics: a verdict, or a judge unparsable after every retry (= rejection)."""
+        return self.judge in ("ok", "unparsable")
+
+
+@dataclass
+class Progress:
+    events: list[EventOutcome]
+    next_agent: tuple[int, int] | None = None  # (event, attempt)
+    next_judges: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _first_text(state: DocState, tag: str) -> str:
+    gens = state.outputs.get(tag) or []
+    return gens[0].text if gens else ""
+
+
+def _resolve_agent(ev: EventOutcome, state: DocState) -> tuple[int, int] | None:
+    """Fill ev's agent fields; return the (event, attempt) still to ask for, if any."""
+    for attempt in range(1, AGENT_ATTEMPTS + 1):
+        tag = agent_tag(ev.index, attempt)
+        if tag in state.failed:
+            ev.agent, ev.agent_attempts = "failed", attempt
+            ev.agent_problems.append(f"{tag}: generation failed: {state.failed[tag]}")
+            return None
+        if tag not in state.outputs:
+            ev.agent, ev.agent_attempts = "pending", attempt - 1
+            return (ev.index, attempt)
+        try:
+            ev.reply = parse_agent_reply(_first_text(state, tag))
+            ev.agent, ev.agent_attempts = "ok", attempt
+            return None
+        except UnparsableReply as e:
+            ev.agent_problems.append(f"{tag}: {e}")
+    ev.agent, ev.agent_attempts = "unparsable", AGENT_ATTEMPTS
+    return None
+
+
+def _resolve_judge(ev: EventOutcome, state: DocState) -> tuple[int, int] | None:
+    for attempt in range(1, JUDGE_ATTEMPTS + 1):
+        tag = judge_tag(ev.index, attempt)
+        if tag in state.failed:
+            ev.judge, ev.judge_attempts = "failed", attempt
+            ev.judge_problems.append(f"{tag}: generation failed: {state.failed[tag]}")
+            return None
+        if tag not in state.outputs:
+            ev.judge, ev.judge_attempts = "pending", attempt - 1
+            return (ev.index, attempt)
+        try:
+            ev.accepted = parse_judge_verdict(_first_text(state, tag))
+            ev.judge, ev.judge_attempts = "ok", attempt
+            return None
+        except UnparsableReply as e:
+            ev.judge_problems.append(f"{tag}: {e}")
+    # upstream's loop would give up here; the issue asks to count it as a rejection
+    ev.judge, ev.judge_attempts, ev.accepted = "unparsable", JUDGE_ATTEMPTS, False
+    return None
+
+
+def progress(n_events: int, state: DocState) -> Progress:
+    events = [EventOutcome(i) for i in range(n_events)]
+    prog = Progress(events)
+    for ev in events:
+        prog.next_agent = _resolve_agent(ev, state)
+        if ev.agent in ("ok", "unparsable"):
+            pending_judge = _resolve_judge(ev, state)
+            if pending_judge:
+                prog.next_judges.append(pending_judge)
+        if ev.agent not in ("ok", "unparsable"):
+            break  # later turns need this one's reply
+    return prog
+
+
+def agent_request(task: str, doc_id: str, observations: list[dict[str, Any]], prog: Progress,
+                  event: int, attempt: int, sampling: SamplingParams) -> Request:
+    replies = [ev.reply for ev in prog.events[:event]]
+    msgs = prompts.agent_messages(observations, replies)
+    return Request(task=task, doc_id=doc_id, sampling=agent_sampling(sampling, attempt),
+                   messages=tuple(msgs), role="model", tag=agent_tag(event, attempt))
+
+
+def judge_request(task: str, doc_id: str, observations: list[dict[str, Any]], prog: Progress,
+                  event: int, attempt: int) -> Request:
+    msgs = prompts.judge_messages(observations[: event + 1], prog.events[event].proposal)
+    return Request(task=task, doc_id=doc_id, sampling=judge_sampling(attempt),
+                   messages=tuple(msgs), role="judge", tag=judge_tag(event, attempt))
+
+
+def next_requests(task: str, doc_id: str, observations: list[dict[str, Any]], state: DocState,
+                  sampling: SamplingParams) -> list[Request]:
+    prog = progress(len(observations), state)
+    reqs = [judge_request(task, doc_id, observations, prog, e, a) for e, a in prog.next_judges]
+    if prog.next_agent is not None:
+        e, a = prog.next_agent
+        reqs.insert(0, agent_request(task, doc_id, observations, prog, e, a, sampling))
+    return reqs

@@ -1,0 +1,117 @@
+"""`proactivebench`: a proactive agent along 12 real activity traces, judged by a reward model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness.requests import Request, SamplingParams
+from harness.results import MetricValue
+from harness.task import Doc, DocState, SampleScore, ScoringContext, Task
+from tasks.proactivebench import data, loop, metrics, prompts
+
+#: per-trace counts kept in SampleScore.values (aggregate() pools them)
+EXTRA_COUNTS = ("events_total", "events_judged", "events_unfinished", "judge_unparsable",
+                "judge_failed", "agent_unparsable", "agent_failed")
+
+
+class ProactiveBench(Task):
+    name = "proactivebench"
+    version = "1"
+    description = ("ProactiveBench (Lu et al. 2024): propose help or stay silent at each event of a real "
+                   "activity trace; a judge (reward model) accepts or rejects each turn")
+    #: upstream eval/script.py asks with temperature 0.5 (its 0.0 branch is never taken)
+    default_sampling = SamplingParams(temperature=0.5, max_tokens=1024)
+
+    def load_docs(self, data_dir: Path | None) -> list[Doc]:
+        return [Doc(id=t["id"], data=t) for t in data.load_traces(data_dir)]
+
+    def data_files(self, data_dir: Path | None) -> list[Path]:
+        files = data.trace_files(data_dir)
+        return files + [files[0].parent / data.SPLITS_FILE]
+
+    def prompt_sources(self) -> list[str]:
+        return prompts.template_sources()
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "upstream": data.UPSTREAM,
+            "upstream_commit": data.UPSTREAM_COMMIT,
+            "agent_attempts": loop.AGENT_ATTEMPTS,
+            "agent_unparsable_after_retries": "no proposal (judged as silence), counted in agent_unparsable",
+            "judge_attempts": loop.JUDGE_ATTEMPTS,
+            "judge_sampling": [loop.judge_sampling(a).identity() for a in (1, loop.JUDGE_GREEDY_ATTEMPTS + 1)],
+            "judge_parse": "json5 of the reply, else of a fenced block; 'judgement' == 'accepted'",
+            "judge_unparsable_after_retries": "rejection, counted in judge_unparsable",
+            "headline_split": data.HEADLINE_SPLIT,
+        }
+
+    def next_requests(self, doc: Doc, state: DocState, sampling: SamplingParams) -> list[Request]:
+        return loop.next_requests(self.name, doc.id, doc.data["observations"], state, sampling)
+
+    def score(self, doc: Doc, state: DocState, ctx: ScoringContext) -> SampleScore:
+        obs = doc.data["observations"]
+        prog = loop.progress(len(obs), state)
+        counts = {k: 0.0 for k in metrics.COUNTS + EXTRA_COUNTS}
+        counts["events_total"] = len(obs)
+        events: list[dict[str, Any]] = []
+        for ev in prog.events:
+            if ev.judged:
+                counts[metrics.outcome(ev.proposal is not None, bool(ev.accepted))] += 1
+                counts["events_judged"] += 1
+            else:
+                counts["events_unfinished"] += 1
+            counts["judge_unparsable"] += ev.judge == "unparsable"
+            counts["judge_failed"] += ev.judge == "failed"
+            counts["agent_unparsable"] += ev.agent == "unparsable"
+            counts["agent_failed"] += ev.agent == "failed"
+            events.append(_event_record(ev, obs))
+        return SampleScore(
+            doc_id=doc.id,
+            values=counts,
+            groups={"domain": doc.id.split("_")[0]},
+            record={"splits": doc.data["splits"], "events": events},
+        )
+
+    def aggregate(self, scores: list[SampleScore], seed: int = 0):
+        by_split: dict[str, list[SampleScore]] = {}
+        for s in scores:
+            for split in s.record.get("splits", []):
+                by_split.setdefault(split, []).append(s)
+        split_metrics = {name: _split_metrics(ss, seed) for name, ss in by_split.items()}
+        headline = split_metrics.get(data.HEADLINE_SPLIT) or _split_metrics(scores, seed)
+        return headline, {"split": split_metrics}
+
+
+def _split_metrics(scores: list[SampleScore], seed: int) -> dict[str, MetricValue]:
+    units = [s.values for s in scores]
+
+    def n_judged(c) -> int:
+        return int(sum(c.get(k, 0) for k in metrics.COUNTS))
+
+    out = metrics.pooled_with_bootstrap(units, metrics.rates, metrics.COUNTS, n_judged, seed=seed)
+    total = metrics.sum_counts(units, metrics.COUNTS + EXTRA_COUNTS)
+    out.update(metrics.count_values(total, metrics.COUNTS + EXTRA_COUNTS, n_judged(total)))
+    out["traces"] = MetricValue(value=float(len(scores)), n=len(scores))
+    return out
+
+
+def _event_record(ev: loop.EventOutcome, obs: list[dict[str, Any]]) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "event": ev.index,
+        "time": obs[ev.index].get("time"),
+        "agent": ev.agent,
+        "proposal": ev.proposal,
+        "judge": ev.judge,
+        "accepted": ev.accepted,
+    }
+    if ev.judged:
+        rec["outcome"] = metrics.outcome(ev.proposal is not None, bool(ev.accepted)).upper()
+    if ev.agent_attempts > 1 or ev.agent_problems:
+        rec["agent_attempts"] = ev.agent_attempts
+    if ev.judge_attempts > 1 or ev.judge_problems:
+        rec["judge_attempts"] = ev.judge_attempts
+    problems = ev.agent_problems + ev.judge_problems
+    if problems:
+        rec["problems"] = problems[-3:]  # the last few say why; all are in the stored outputs
+    return rec

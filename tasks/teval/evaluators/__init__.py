@@ -1,0 +1,1 @@
+"""T-Eval's evaluators, one module per reference evaluator class."""
