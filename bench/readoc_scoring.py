@@ -22,13 +22,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.paths import data_root  # noqa: E402
-from tasks.readoc.s3.metrics.heading import heading_tree_similarity  # noqa: E402
-from tasks.readoc.s3.metrics.order import block_order, token_order  # noqa: E402
-from tasks.readoc.s3.metrics.table import table_match  # noqa: E402
-from tasks.readoc.s3.metrics.text import concat_score, join_items  # noqa: E402
-from tasks.readoc.s3.segment import segment  # noqa: E402
-from tasks.readoc.s3.standardize import standardize  # noqa: E402
+from harness.paths import data_root
+from tasks.readoc.s3.metrics.heading import heading_tree_similarity
+from tasks.readoc.s3.metrics.order import block_order, token_order
+from tasks.readoc.s3.metrics.table import table_match
+from tasks.readoc.s3.metrics.text import concat_score, join_items
+from tasks.readoc.s3.segment import segment
+from tasks.readoc.s3.standardize import standardize
 
 
 def perturb(md: str, seed: int) -> str:
@@ -146,7 +146,7 @@ def _pdftotext(gold_path: Path) -> str:
     import subprocess
 
     pdf = gold_path.parents[1] / "pdf" / f"{gold_path.stem}.pdf"
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=False).stdout
 
 
 def _growth(base: Path, max_copies: int) -> None:

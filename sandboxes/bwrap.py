@@ -187,7 +187,8 @@ class BwrapSandbox(JobSandbox):
                     cache.rename(seed)
 
     @contextlib.contextmanager
-    def session(self, language: str, shared_dir: bool = False) -> Iterator[Session]:
+    def session(self, language: str, limits: Limits | None = None,
+                shared_dir: bool = False) -> Iterator[Session]:
         if language == "cpp":
             self.ensure_pch()
         if language == "go":

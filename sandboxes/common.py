@@ -15,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
-from .base import Program, Reason, Sandbox, Verdict
+from .base import Limits, Program, Reason, Sandbox, Verdict
+from harness.errors import HarnessError
+
 from .batching import STRATEGIES, BatchStrategy
 from .cache import VerdictCache, program_key
 from .judge import SCRATCH, build_job, judge
@@ -44,8 +46,9 @@ class JobSandbox(Sandbox):
 
     # -- provided by a kind ----------------------------------------------------------------
     @abstractmethod
-    def session(self, language: str, shared_dir: bool = False) -> AbstractContextManager[Session]:
-        """A place to run jobs; shared_dir: jobs see each other's files (a batch's artifacts)."""
+    def session(self, language: str, limits: Limits,
+                shared_dir: bool = False) -> AbstractContextManager[Session]:
+        """A place to run jobs under these limits; shared_dir: jobs see each other's files."""
 
     @abstractmethod
     def toolchain(self, language: str) -> str: ...
@@ -78,7 +81,7 @@ class JobSandbox(Sandbox):
     def run_many(self, programs: list[Program]) -> list[Verdict]:
         programs = [self._normalise(p) for p in programs]
         verdicts: list[Verdict | None] = [None] * len(programs)
-        todo: dict[str, list[int]] = defaultdict(list)
+        todo: dict[tuple[str, Limits], list[int]] = defaultdict(list)
         keys: list[str | None] = []
         for i, program in enumerate(programs):
             key = self._key(program)
@@ -87,9 +90,9 @@ class JobSandbox(Sandbox):
             if hit is not None:
                 verdicts[i] = hit
             else:
-                todo[program.language].append(i)
+                todo[(program.language, program.limits)].append(i)
         tasks: list[list[int]] = []
-        for language, indices in todo.items():
+        for (language, _), indices in todo.items():
             spec = get_language(language)
             strategy = STRATEGIES.get(spec.batch)
             if self.batch and strategy and strategy.batches and len(indices) > 1:
@@ -100,17 +103,22 @@ class JobSandbox(Sandbox):
 
         def work(group: list[int]) -> None:
             spec = get_language(programs[group[0]].language)
-            try:
-                with self.session(spec.key, shared_dir=len(group) > 1) as session:
-                    if len(group) == 1:
-                        results = [self._one(session, programs[group[0]], spec)]
-                    else:
-                        results = self._batch(session, [programs[i] for i in group], spec,
-                                              STRATEGIES[spec.batch])
-            except Exception as exc:  # the sandbox failed, not the program
-                results = [Verdict(False, Reason.SANDBOX_ERROR, stderr=str(exc),
-                                   detail=f"sandbox error: {type(exc).__name__}: {exc}")
-                           for _ in group]
+            limits = programs[group[0]].limits
+            for attempt in (1, 2):  # a broken container/namespace gets one retry in a fresh one
+                try:
+                    with self.session(spec.key, limits, shared_dir=len(group) > 1) as session:
+                        if len(group) == 1:
+                            results = [self._one(session, programs[group[0]], spec)]
+                        else:
+                            results = self._batch(session, [programs[i] for i in group], spec,
+                                                  STRATEGIES[spec.batch])
+                    break
+                except HarnessError:
+                    raise
+                except Exception as exc:  # the sandbox failed, not the program
+                    results = [Verdict(False, Reason.SANDBOX_ERROR, stderr=str(exc),
+                                       detail=f"sandbox error: {type(exc).__name__}: {exc}")
+                               for _ in group]
             for i, verdict in zip(group, results):
                 verdicts[i] = verdict
                 if self.cache is not None and keys[i]:

@@ -61,11 +61,10 @@ class ContainerSession(Session):
     with_data_limit = False   # the container's memory cgroup is the fence
     kill_strays = True
 
-    def __init__(self, container, spec: LanguageSpec, run_limit: float):
+    def __init__(self, container, spec: LanguageSpec):
         self.container = container
         self.spec = spec
         self.has_pch = spec.key == "cpp"
-        self.run_limit = run_limit
 
     def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, bool]]:
         payload = base64.b64encode(json.dumps(job).encode()).decode()
@@ -92,12 +91,12 @@ class DockerSandbox(JobSandbox):
         super().__init__(**kwargs)
         self.client = docker_client()
         self.limits = limits or Limits()
-        self._pools: dict[str, queue.LifoQueue] = {}
-        self._created: dict[str, list] = {}
+        self._pools: dict[tuple, queue.LifoQueue] = {}
+        self._created: dict[tuple, list] = {}
         self._lock = threading.Lock()
 
     # -- pool ------------------------------------------------------------------------------
-    def _new_container(self, language: str):
+    def _new_container(self, language: str, lim: Limits):
         import docker
         spec = LANGUAGES[language]
         image = image_for(language)
@@ -106,7 +105,6 @@ class DockerSandbox(JobSandbox):
         except docker.errors.ImageNotFound:
             raise HarnessError(f"docker image {image} for {spec.name} is missing",
                                f"run: harness sandbox build --languages {language}") from None
-        lim = self.limits
         memory = f"{lim.memory_mb}m"
         return self.client.containers.run(
             image, ["sleep", "infinity"], detach=True, auto_remove=False,
@@ -123,25 +121,33 @@ class DockerSandbox(JobSandbox):
             ulimits=[docker.types.Ulimit(name="core", soft=0, hard=0)],
         )
 
-    def _pool(self, language: str) -> queue.LifoQueue:
+    @staticmethod
+    def _pool_key(language: str, limits: Limits) -> tuple:
+        # containers carry the limits: programs with other limits get other containers
+        return (language, limits.memory_mb, limits.pids, limits.cpus, limits.scratch_mb)
+
+    def _pool(self, key: tuple) -> queue.LifoQueue:
         with self._lock:
-            if language not in self._pools:
-                self._pools[language] = queue.LifoQueue()
-                self._created[language] = []
-            return self._pools[language]
+            if key not in self._pools:
+                self._pools[key] = queue.LifoQueue()
+                self._created[key] = []
+            return self._pools[key]
 
     @contextlib.contextmanager
-    def session(self, language: str, shared_dir: bool = False) -> Iterator[Session]:
-        pool = self._pool(language)
+    def session(self, language: str, limits: Limits | None = None,
+                shared_dir: bool = False) -> Iterator[Session]:
+        limits = limits or self.limits
+        key = self._pool_key(language, limits)
+        pool = self._pool(key)
         try:
             container = pool.get_nowait()
         except queue.Empty:
-            container = self._new_container(language)
+            container = self._new_container(language, limits)
             with self._lock:
-                self._created[language].append(container)
+                self._created[key].append(container)
         healthy = True
         try:
-            yield ContainerSession(container, LANGUAGES[language], self.limits.timeout_s or 0)
+            yield ContainerSession(container, LANGUAGES[language])
         except Exception:
             healthy = False
             raise
@@ -163,11 +169,13 @@ class DockerSandbox(JobSandbox):
             container.remove(force=True)
 
     def start(self, languages: list[str]) -> None:
+        """Warm the pool: `workers` containers per language with the default limits."""
         for language in languages:
-            pool = self._pool(LANGUAGES[language].key)
-            while len(self._created[language]) < self.workers:
-                container = self._new_container(language)
-                self._created[language].append(container)
+            key = self._pool_key(language, self.limits)
+            pool = self._pool(key)
+            while len(self._created[key]) < self.workers:
+                container = self._new_container(language, self.limits)
+                self._created[key].append(container)
                 pool.put(container)
 
     def close(self) -> None:

@@ -6,7 +6,8 @@ with it. Register a new converter with `register_system(name, factory)`.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from harness.errors import HarnessError
 from harness.systems.base import System, SystemBackend

@@ -20,7 +20,7 @@ def poppler_version() -> str:
     exe = shutil.which("pdftotext")
     if exe is None:
         raise HarnessError("pdftotext is not installed", "apt-get install poppler-utils (see .ci/setup-readoc.sh)")
-    out = subprocess.run([exe, "-v"], capture_output=True, text=True, timeout=30)
+    out = subprocess.run([exe, "-v"], capture_output=True, text=True, timeout=30, check=False)
     m = re.search(r"version\s+([\w.]+)", out.stderr + out.stdout)
     return m.group(1) if m else "unknown"
 
@@ -28,7 +28,7 @@ def poppler_version() -> str:
 def run_pdftotext(pdf_path: Path, *flags: str) -> str:
     poppler_version()
     proc = subprocess.run(["pdftotext", "-enc", "UTF-8", *flags, str(pdf_path), "-"],
-                          capture_output=True, timeout=TIMEOUT_S)
+                          capture_output=True, timeout=TIMEOUT_S, check=False)
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise HarnessError(f"pdftotext could not read {pdf_path.name}: {msg[-1] if msg else proc.returncode}",

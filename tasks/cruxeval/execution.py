@@ -4,7 +4,6 @@ sandbox from the ScoringContext, and per-document pass@k values."""
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,13 +80,3 @@ def pass_values(attempts: list[Attempt], ks=PASS_KS, suffix: str = "",
         if k <= n:
             out[f"pass@{k}{suffix}"] = pass_at_k(n, c, k) if include else None
     return out
-
-
-def warn(msg: str) -> None:
-    print(f"warning: {msg}", file=sys.stderr)
-
-
-def cut_at_stop(text: str, stop: str = "[/ANSWER]") -> str:
-    """What a backend that honours the stop string returns (a no-op when it already did)."""
-    return text.split(stop, 1)[0]
-

@@ -23,7 +23,7 @@ JPEG_QUALITY = 95
 @lru_cache(maxsize=1)
 def renderer() -> str:
     try:
-        import pymupdf  # noqa: F401
+        import pymupdf
 
         return f"pymupdf-{pymupdf.__version__}"
     except ImportError:
@@ -67,7 +67,7 @@ def _render_pdftoppm(pdf: Path, out_dir: Path) -> None:
     proc = subprocess.run(
         ["pdftoppm", "-r", str(DPI), "-jpeg", "-jpegopt", f"quality={JPEG_QUALITY}", str(pdf),
          str(out_dir / "raw")],
-        capture_output=True, timeout=600,
+        capture_output=True, timeout=600, check=False,
     )
     if proc.returncode != 0:
         raise HarnessError(f"pdftoppm could not render {pdf.name}", proc.stderr.decode("utf-8", "replace")[-200:])

@@ -22,7 +22,7 @@ def git(*args, cwd=None) -> str:
 
 def test_publish_twice_to_a_bare_repository(tmp_path, capsys):
     results = tmp_path / "results"
-    write_family_runs(results)
+    write_family_runs(results, small=True)
     runs = sorted(p for p in results.iterdir() if p.is_dir())
     bare = tmp_path / "board.git"
     git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
@@ -54,7 +54,7 @@ def test_publish_twice_to_a_bare_repository(tmp_path, capsys):
 
 def test_publish_reports_a_missing_repository_in_one_line(tmp_path, capsys):
     results = tmp_path / "results"
-    write_family_runs(results)
+    write_family_runs(results, small=True)
     run = next(p for p in results.iterdir() if p.is_dir())
     rc = main(["leaderboard", "publish", str(run), "--to", str(tmp_path / "nowhere.git")])
     err = capsys.readouterr().err.strip()
@@ -63,7 +63,7 @@ def test_publish_reports_a_missing_repository_in_one_line(tmp_path, capsys):
 
 def test_export_formats(tmp_path, capsys):
     results = tmp_path / "results"
-    write_family_runs(results)
+    write_family_runs(results, small=True)
     n_metrics = sum(len(t["metrics"]) for p in results.glob("*/results.json")
                     for t in json.loads(p.read_text())["tasks"].values())
     assert main(["leaderboard", "export", str(results), "--format", "csv"]) == 0
@@ -86,7 +86,7 @@ def test_export_formats(tmp_path, capsys):
 
 def test_serve_answers_on_loopback(tmp_path):
     results = tmp_path / "results"
-    write_family_runs(results)
+    write_family_runs(results, small=True)
     assert main(["leaderboard", "build", str(results), "--out", str(tmp_path / "site")]) == 0
     server = make_server(tmp_path / "site", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -6,7 +6,7 @@ import pytest
 from tasks.readoc.s3 import score_document
 from tasks.readoc.s3.metrics.heading import heading_tree_similarity
 from tasks.readoc.s3.metrics.order import block_order, count_inversions, match_blocks, token_order
-from tasks.readoc.s3.metrics.table import table_match, teds, latex_table_to_html
+from tasks.readoc.s3.metrics.table import latex_table_to_html, table_match, teds
 from tasks.readoc.s3.metrics.text import concat_score
 
 GOLD = "# Intro\n\nalpha beta gamma\n\n## Method\n\ndelta \\(x+1\\) epsilon\n\n\\[E=mc^2\\]\n"

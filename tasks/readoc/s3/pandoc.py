@@ -46,7 +46,8 @@ def pandoc_path() -> str:
 
 @lru_cache(maxsize=1)
 def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, timeout=TIMEOUT_S)
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, timeout=TIMEOUT_S,
+                         check=False)
     first = out.stdout.splitlines()[0] if out.stdout else ""
     return first.replace("pandoc", "").strip() or "unknown"
 
@@ -59,6 +60,7 @@ def convert(text: str, source: str, target: str = "html") -> str:
         input=text.encode("utf-8"),
         capture_output=True,
         timeout=TIMEOUT_S,
+        check=False,
     )
     if proc.returncode != 0:
         raise PandocFailed(proc.stderr.decode("utf-8", "replace").strip()[:300])

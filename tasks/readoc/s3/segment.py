@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 _INLINE_MATH = re.compile(r"\\\(((.*?)(?<!\\))\\\)")
-_DISPLAY_MATH = re.compile(r"\\\[((.+?)(?<!\\))\\\]", re.S)
-_TABLE = re.compile(r"(\n\\begin\{table\}((?:(?!\\begin\{table\}).)*?)\\end\{table\})", re.S)
+_DISPLAY_MATH = re.compile(r"\\\[((.+?)(?<!\\))\\\]", re.DOTALL)
+_TABLE = re.compile(r"(\n\\begin\{table\}((?:(?!\\begin\{table\}).)*?)\\end\{table\})", re.DOTALL)
 _HEADING = re.compile(r"^((#{1,6}) +(.+))", re.MULTILINE)
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 

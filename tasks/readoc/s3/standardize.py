@@ -22,7 +22,6 @@ import re
 from bs4 import BeautifulSoup
 
 from harness.errors import HarnessError
-
 from tasks.readoc.s3 import pandoc
 
 _SETEXT_1 = re.compile(r"((?:[^\n]+\n)+)=+\n")

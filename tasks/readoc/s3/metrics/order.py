@@ -29,8 +29,8 @@ def count_inversions(seq: list[int]) -> int:
     """Pairs i < j with seq[i] > seq[j] (a Fenwick tree over ranks)."""
     ranks = {v: r for r, v in enumerate(sorted(set(seq)), start=1)}
     tree = [0] * (len(ranks) + 1)
-    seen = inversions = 0
-    for v in seq:
+    inversions = 0
+    for seen, v in enumerate(seq):
         r = ranks[v]
         le = 0  # how many earlier values are <= v
         i = r
@@ -38,7 +38,6 @@ def count_inversions(seq: list[int]) -> int:
             le += tree[i]
             i -= i & -i
         inversions += seen - le
-        seen += 1
         i = r
         while i < len(tree):
             tree[i] += 1

@@ -13,7 +13,6 @@ The score is undefined (None) when the gold has no table or pandoc fails on a go
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 

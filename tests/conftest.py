@@ -1,0 +1,50 @@
+"""Shared fixtures: the data mirror, and the real model loaded once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from harness.paths import data_root
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    root = data_root()
+    if root is None or not (root / "math").is_dir():
+        pytest.skip("needs ../shared/data (the real benchmark data; CI always has it)")
+    return root
+
+
+@pytest.fixture(scope="session")
+def smollm2_path() -> Path:
+    from harness.backends.embedded import ensure_smollm2
+
+    return ensure_smollm2()
+
+
+@pytest.fixture(scope="session")
+def vllm_backend(smollm2_path):
+    """One vLLM engine for the whole session (float32 so it agrees with transformers)."""
+    from harness.backends.models import make_backend
+
+    backend = make_backend("vllm:smollm2-135m-instruct", options={"dtype": "float32"})
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def hf_backend(smollm2_path):
+    from harness.backends.models import make_backend
+
+    backend = make_backend("hf:smollm2-135m-instruct", options={"batch_size": 8})
+    yield backend
+    backend.close()
