@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
             importlib.import_module(mod).register_cli(sub)
         except ImportError:
             pass
+    from harness import registry
+
+    for add_commands in registry.cli_plugins():  # task packages' own commands
+        add_commands(sub)
     return p
 
 

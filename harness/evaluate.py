@@ -94,6 +94,8 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
         if cfg.judge:
             backends["judge"] = make_backend(cfg.judge, None, cfg.backend_options)
     _save_backend_infos(run_dir, backends)
+    for tr in runs:
+        tr.task.bind_backend(backends["model"].info())
     try:
         with Progress(progress) as prog:
             gen = generate_all(runs, backends, store, prog)

@@ -22,13 +22,15 @@ def run_parity(args) -> int:
         raise HarnessError("--backends needs exactly two backends, e.g. vllm,hf")
     if args.temperature not in (None, 0.0) or (args.samples or 1) > 1:
         raise HarnessError("parity compares greedy decoding", "drop --temperature and --samples")
-    base = Path(args.output or f"runs/parity-{Path(args.model).name}")
+    target = args.model.split(":", 1)[1] if args.model.split(":", 1)[0] in ("vllm", "hf") else args.model
+    base = Path(args.output or f"runs/parity-{Path(target).name}")
+    if args.dtype is None:
+        args.dtype = "float32"  # both backends at the checkpoint's full precision
     runs = {}
     for kind in kinds:
-        args.system = None
-        args.backend = None
+        args.system, args.backend = None, None
         cfg = run_config_from_args(args)
-        cfg.model = f"{kind}:{args.model.split(':', 1)[1] if ':' in args.model and args.model.split(':')[0] in ('vllm', 'hf') else args.model}"
+        cfg.model = f"{kind}:{target}"
         runs[kind] = evaluate(cfg, base / kind, progress=False if args.no_progress else None)
     report = compare_runs(base / kinds[0], base / kinds[1], list(runs[kinds[0]].tasks))
     (base / "parity.json").write_text(json.dumps(report, indent=2))

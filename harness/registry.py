@@ -16,6 +16,7 @@ from harness.task import Task
 
 _TASKS: dict[str, Callable[[], Task]] = {}
 _GROUPS: dict[str, Callable[[], list[str]]] = {}
+_CLI_PLUGINS: list[Callable] = []
 _loaded = False
 
 
@@ -26,6 +27,16 @@ def register(name: str, factory: Callable[[], Task]) -> None:
 def register_group(name: str, members: Callable[[], list[str]]) -> None:
     """A name that stands for several tasks (`cruxeval-x`, `teval`)."""
     _GROUPS[name] = members
+
+
+def register_cli(add_commands: Callable) -> None:
+    """A task package's own sub-commands: add_commands(subparsers) is called by the CLI."""
+    _CLI_PLUGINS.append(add_commands)
+
+
+def cli_plugins() -> list[Callable]:
+    _discover()
+    return list(_CLI_PLUGINS)
 
 
 def _discover() -> None:

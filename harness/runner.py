@@ -115,7 +115,8 @@ def _answer_round(pending, backends, fingerprints, store, stats, progress, round
         def on_error(i: int, message: str, slots=slots, bar=bar) -> None:
             tr, doc, req, *_ = slots[i]
             tr.states[doc.id].failed[req.tag] = message
-            tr.active.discard(doc.id)
+            if not _partial(tr.task):
+                tr.active.discard(doc.id)
             stats.failed += 1
             if bar:
                 bar.advance(len(slots[i][5]))
@@ -136,9 +137,17 @@ def score_run(tr: TaskRun, ctx: ScoringContext) -> tuple[list[SampleScore], list
         state = tr.states[doc.id]
         if state.failed or not state.outputs:
             failed.append(doc.id)
+            if state.outputs and _partial(tr.task):
+                items.append((doc, state))  # scored without what failed; retried next run
         else:
             items.append((doc, state))
     return tr.task.score_all(items, ctx), failed
+
+
+def _partial(task: Task) -> bool:
+    """Tasks whose documents survive a failed generation (an agent loop judged event by event)
+    set `partial_failures = True`: the document keeps going, and is scored without the failed part."""
+    return bool(getattr(task, "partial_failures", False))
 
 
 def first_failures(runs: list[TaskRun], limit: int = 3) -> list[str]:

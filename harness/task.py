@@ -111,6 +111,10 @@ class Task(ABC):
 
         return aggregate_means(scores, seed=seed)
 
+    def bind_backend(self, info) -> None:
+        """Told which model or system will answer (a ModelInfo) before the first round, so a task
+        can shape its requests for it (a whole PDF for a converter, page images for a model)."""
+
     def sampling(self, settings: RunSettings) -> SamplingParams:
         """The task's default sampling with the user's overrides applied."""
         s = self.default_sampling

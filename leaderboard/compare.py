@@ -57,16 +57,19 @@ def comparison(key: TaskKey, metric: str | None, a: Entry, b: Entry, cell_a: Cel
         ra, rb = recs_a.get(doc_id), recs_b.get(doc_id)
         va, vb = _verdict(ra, metric), _verdict(rb, metric)
         both = ra is not None and rb is not None
-        differs = both and va["value"] != vb["value"]
+        # the verdicts differ when any per-document value does (accuracy, extraction failure...)
+        differs = both and ra.values != rb.values
+        headline_differs = both and va["value"] != vb["value"]
         same_output = both and _outputs(ra) == _outputs(rb)
         rows.append({
             "doc_id": doc_id, "prompt": prompt_text((ra or rb).prompt), "groups": (ra or rb).groups,
             "out_a": _outputs(ra), "out_b": _outputs(rb), "verdict_a": va, "verdict_b": vb,
-            "differs": differs, "shared": both, "same_output": same_output,
+            "differs": differs, "headline_differs": headline_differs, "shared": both, "same_output": same_output,
         })
     n_differ = sum(r["differs"] for r in rows)
+    n_headline_differ = sum(r["headline_differs"] for r in rows)
     return {
-        "key": key, "metric": metric, "a": a, "b": b, "rows": rows, "n_differ": n_differ,
+        "key": key, "metric": metric, "a": a, "b": b, "rows": rows, "n_differ": n_differ, "n_headline_differ": n_headline_differ,
         "n_shared": sum(r["shared"] for r in rows), "prov_a": provenance(a, cell_a), "prov_b": provenance(b, cell_b),
         "errors": [e for e in (cell_a.samples_error, cell_b.samples_error) if e],
         "test": {"method": test.method, "p": fmt_p(test.p_value), "diff": fmt_value(test.diff) if test.diff is not None else "–",

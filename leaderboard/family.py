@@ -50,7 +50,7 @@ def family_frame(board: Board, view: FamilyView, members: list[TaskKey]) -> pd.D
         head = headline(board, key)
         for entry, cell in board.cells_for(key):
             for metric, mv in cell.task_result.metrics.items():
-                rows.append({"entry": entry.label, "slug": entry.slug, "task": key.task, "version": key.version,
+                rows.append({"entry": entry.label, "slug": entry.slug, "task": key.task, "task_version": key.version,
                              **dims, "metric": metric, "value": mv.value, "n": mv.n, "headline": metric == head})
     return pd.DataFrame(rows)
 

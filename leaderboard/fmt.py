@@ -22,6 +22,8 @@ def fmt_value(v: Any, pct: bool = True) -> str:
     v = float(v)
     if pct:
         return f"{100 * v:.1f}"
+    if v.is_integer() and abs(v) < 1e15:  # counts read as counts
+        return str(int(v))
     if abs(v) >= 1000 or (v != 0 and abs(v) < 0.01):
         return f"{v:.3g}"
     return f"{v:.2f}"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.results import RESULTS_FILE, SAMPLES_DIR, load_results
-from leaderboard.collect import slugify
+from leaderboard.collect import CONFIG_FILE, slugify
 from leaderboard.site import BuildReport, build_site
 
 RUNS_DIR = "runs"
@@ -74,7 +74,9 @@ def publish(run_dir: Path, to: str, message: str | None = None, push: bool = Tru
         branch = _git(["symbolic-ref", "--short", "HEAD"], cwd=clone) or "main"
         dest = clone / RUNS_DIR / slugify(result.run_id)
         _copy_run(run_dir, dest)
-        build = build_site(clone / RUNS_DIR, clone / SITE_DIR)
+        # the repository's own leaderboard.json (known task versions, views) governs its site
+        config = clone / CONFIG_FILE
+        build = build_site(clone / RUNS_DIR, clone / SITE_DIR, config if config.exists() else None)
         _git(["add", "--all", RUNS_DIR, SITE_DIR], cwd=clone)
         if not _git(["status", "--porcelain"], cwd=clone):
             return PublishReport(result.run_id, None, build, branch)

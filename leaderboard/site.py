@@ -165,8 +165,10 @@ def render_board(board: Board, out: Path, seed: int = 0) -> BuildReport:
         write(family_href(view), "family.html.j2", title=view.name, **family_page(board, view, keys, tmp, seed=seed))
     for task in board.task_names:
         sections = [bench_section(board, key, tmp, seed=seed) for key in board.versions_of(task)]
+        family = next((v for v, ms in fams if any(k.task == task for k in ms)), None)
         write(bench_href(task), "bench.html.j2", title=task, task=task, sections=sections,
-              view=view_for(task, board.config))
+              view=view_for(task, board.config),
+              family={"name": family.name, "href": family_href(family)} if family else None)
         for sec in sections:
             for a, b, cell_a, cell_b, test in sec["compare_pages"]:
                 ctx = comparison(sec["key"], sec["metric"], a, b, cell_a, cell_b, test)

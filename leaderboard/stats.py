@@ -69,13 +69,15 @@ def paired_test(a: list[SampleRecord] | None, b: list[SampleRecord] | None, metr
     ids, xa, xb = shared_values(a, b, metric)
     n = len(ids)
     if n == 0:
+        if {r.doc_id for r in a} & {r.doc_id for r in b}:
+            # a pooled metric (F1 over all events) has no per-document value to pair
+            return PairedTest(metric, 0, None, None, None, None, f"no per-document {metric} values")
         return PairedTest(metric, 0, None, None, None, None, "no shared documents")
     mean_a, mean_b = float(xa.mean()), float(xb.mean())
     diff = mean_a - mean_b
     if np.isin(xa, (0.0, 1.0)).all() and np.isin(xb, (0.0, 1.0)).all():
         a_only = int(((xa == 1) & (xb == 0)).sum())
         b_only = int(((xa == 0) & (xb == 1)).sum())
-        discordant = a_only + b_only
         p = mcnemar_exact_p(a_only, b_only)
         return PairedTest(metric, n, mean_a, mean_b, diff, p, "mcnemar-exact", a_only=a_only, b_only=b_only)
     d = xa - xb

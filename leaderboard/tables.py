@@ -89,29 +89,6 @@ def headline(board: Board, key: TaskKey) -> str | None:
     return primary_metric(view_for(key.task, board.config), names)
 
 
-def overview_frame(board: Board) -> pd.DataFrame:
-    """Models x benchmarks on each benchmark's headline metric (value, interval, n)."""
-    rows = []
-    for key in board.task_keys:
-        metric = headline(board, key)
-        for entry, cell in board.cells_for(key):
-            mv = cell.task_result.metrics.get(metric) if metric else None
-            rows.append({"entry": entry.slug, "column": key.slug, "metric": metric,
-                         "value": mv.value if mv else None, "ci_low": mv.ci_low if mv else None,
-                         "ci_high": mv.ci_high if mv else None, "n": mv.n if mv else 0})
-    if not rows:
-        return pd.DataFrame(columns=["entry", "column", "metric", "value", "ci_low", "ci_high", "n"])
-    return pd.DataFrame(rows)
-
-
-def overview_pivot(board: Board) -> pd.DataFrame:
-    """entry slug x column slug -> headline value (NaN where a model has no result)."""
-    frame = overview_frame(board)
-    if frame.empty:
-        return pd.DataFrame()
-    return frame.pivot(index="entry", columns="column", values="value")
-
-
 def group_table(frame: pd.DataFrame, bkey: str, metric: str) -> pd.DataFrame:
     """entry x group value on one metric, for one breakdown key (groups in natural order)."""
     sub = frame[(frame["key"] == bkey) & (frame["metric"] == metric)]

@@ -113,8 +113,10 @@ class JobSandbox(Sandbox):
                             results = self._batch(session, [programs[i] for i in group], spec,
                                                   STRATEGIES[spec.batch])
                     break
-                except HarnessError:
-                    raise
+                except HarnessError as exc:  # e.g. the language's image is missing: no retry
+                    results = [Verdict(False, Reason.SANDBOX_ERROR, stderr=str(exc),
+                                       detail=str(exc)) for _ in group]
+                    break
                 except Exception as exc:  # the sandbox failed, not the program
                     results = [Verdict(False, Reason.SANDBOX_ERROR, stderr=str(exc),
                                        detail=f"sandbox error: {type(exc).__name__}: {exc}")
@@ -144,6 +146,7 @@ class JobSandbox(Sandbox):
             one = build_job(program, spec, f"{root}/{d}", with_data_limit=session.with_data_limit,
                             write_files=False, kill_strays=session.kill_strays)
             one["steps"][0]["from_file"] = "compile.json"  # falls back to argv when missing
+            one["keep"] = [root]  # the batch's other programs wait there
             raw, flags = session.execute(one, spec)
             verdict = judge(spec, raw, **flags)
             verdict.meta["batched"] = True

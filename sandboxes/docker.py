@@ -169,7 +169,11 @@ class DockerSandbox(JobSandbox):
             container.remove(force=True)
 
     def start(self, languages: list[str]) -> None:
-        """Warm the pool: `workers` containers per language with the default limits."""
+        """Containers are made on first use, so a run over many languages keeps warm only what
+        it uses; a language without its image gets sandbox_error verdicts saying so."""
+
+    def warm(self, languages: list[str]) -> None:
+        """Make `workers` containers per language now (default limits), e.g. before timing."""
         for language in languages:
             key = self._pool_key(language, self.limits)
             pool = self._pool(key)
@@ -194,28 +198,35 @@ class DockerSandbox(JobSandbox):
         except Exception:
             return "missing"
 
-    @functools.lru_cache(maxsize=None)
     def toolchain(self, language: str) -> str:
+        """The image digest: it pins every toolchain version in the image (the cache key)."""
+        return self.image_digest(language)
+
+    @functools.lru_cache(maxsize=None)
+    def toolchain_version(self, language: str) -> str:
+        """`--version` of the language's toolchain, run in a pooled container."""
         spec = LANGUAGES[language]
-        digest = self.image_digest(language)
-        if digest == "missing" or not spec.version_command:
-            return digest
+        if self.image_digest(language) == "missing" or not spec.version_command:
+            return "missing"
         try:
-            out = self.client.containers.run(image_for(language), list(spec.version_command),
-                                             remove=True, network_mode="none", stderr=True)
-            lines = [l for l in out.decode("utf-8", "replace").splitlines()
+            with self.session(language) as session:
+                result = session.container.exec_run(list(spec.version_command), user="runner")
+            lines = [l for l in result.output.decode("utf-8", "replace").splitlines()
                      if l.strip() and "Picked up" not in l]
-            version = lines[0].strip() if lines else "unknown"
+            return lines[0].strip() if lines else "unknown"
         except Exception as exc:
-            version = f"unavailable ({type(exc).__name__})"
-        return f"{version} @ {digest[:19]}"
+            return f"unavailable ({type(exc).__name__})"
 
     def describe(self) -> dict[str, Any]:
         info = self.client.version()
         return {"kind": self.kind, "engine": info.get("Version"),
                 "images": {k: {"image": image_for(k), "digest": self.image_digest(k),
-                               "toolchain": self.toolchain(k)} for k in LANGUAGES
-                           if self.image_digest(k) != "missing"}}
+                               "toolchain": self.toolchain_version(k)} for k in self._used()}}
+
+    def _used(self) -> list[str]:
+        """Languages this sandbox ran (all available ones when it ran none yet)."""
+        used = sorted({key[0] for key in self._created})
+        return used or [k for k in LANGUAGES if self.image_digest(k) != "missing"]
 
 
 def remove_stale_containers() -> int:

@@ -7,7 +7,9 @@ an output cap; prints one JSON result line. The host turns the raw result into a
 
 Job: {"dir", "files": {name: text}, "steps": [{"name", "argv", "timeout", "stdin"?, "from_file"?}],
       "env", "output_bytes", "rlimits": {"cpu", "fsize", "data", "nproc", "nofile"},
-      "cleanup": bool, "kill_strays": bool, "seed": {read-only dir: copy it here first}}
+      "cleanup": bool, "kill_strays": bool, "keep": [dirs under /scratch to keep],
+      "seed": {read-only dir: copy it here first}}
+kill_strays (docker: one program at a time per container) also empties /tmp and /scratch.
 A step with "from_file" is not run when that file exists: a batched compile wrote its result there.
 """
 
@@ -138,6 +140,20 @@ def run_job(job):
             os.kill(-1, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        # and nothing it wrote outside its own directory reaches the next program
+        keep = set(job.get("keep", []))
+        for shared in ("/tmp", "/scratch"):
+            for entry in os.listdir(shared) if os.path.isdir(shared) else []:
+                path = os.path.join(shared, entry)
+                if path in keep:
+                    continue
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
     return {"steps": results}
 
 

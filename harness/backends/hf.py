@@ -15,16 +15,16 @@ class HFBackend(Backend):
     kind = "hf"
 
     def __init__(self, model: str, info: ModelInfo, batch_size: int = 16, device: str | None = None,
-                 dtype: str = "auto"):
+                 dtype: str = "auto", revision: str | None = None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self._info = info
         self.batch_size = batch_size
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.tokenizer = AutoTokenizer.from_pretrained(model)
+        self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
         torch_dtype = getattr(torch, dtype) if dtype != "auto" else "auto"
-        self.model = AutoModelForCausalLM.from_pretrained(model, dtype=torch_dtype).to(self.device).eval()
+        self.model = AutoModelForCausalLM.from_pretrained(model, dtype=torch_dtype, revision=revision).to(self.device).eval()
         self._pad = self.tokenizer.pad_token_id
         if self._pad is None:
             self._pad = self.tokenizer.eos_token_id
@@ -33,7 +33,12 @@ class HFBackend(Backend):
         return self._info
 
     def generate(self, requests: list[Request], on_result: OnResult, on_error: OnError) -> None:
-        encoded = [(i, encode_request(self.tokenizer, r)) for i, r in enumerate(requests)]
+        encoded = []
+        for i, r in enumerate(requests):
+            try:
+                encoded.append((i, encode_request(self.tokenizer, r)))
+            except Exception as e:  # one bad request costs only itself
+                on_error(i, f"{type(e).__name__}: {e}")
         # Longest first: similar lengths share a batch, and memory trouble shows up at once.
         encoded.sort(key=lambda x: -len(x[1]))
         # Only requests with the same sampling settings can share a generate() call.

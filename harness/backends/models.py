@@ -119,5 +119,5 @@ def make_backend(raw: str, backend: str | None = None, options: dict[str, Any] |
         info.backend_version = transformers.__version__
         kw = {k: opts[k] for k in ("batch_size", "dtype") if opts.get(k) is not None}
         info.settings = dict(kw)
-        return HFBackend(path, info, **kw)
+        return HFBackend(path, info, revision=spec.revision, **kw)
     raise UnknownModel(f"unknown backend '{spec.kind}'", f"use one of {', '.join(KINDS)}")

@@ -4,9 +4,12 @@ raw prompts to /completions."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import mimetypes
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 
 import requests as http
 
@@ -80,8 +83,10 @@ class OpenAIBackend(Backend):
         if sp.top_k > 0:
             body["top_k"] = sp.top_k  # accepted by vLLM's server, ignored by others
         if req.messages is not None:
-            url, body["messages"] = f"{self.base_url}/chat/completions", [dict(m) for m in req.messages]
+            url, body["messages"] = f"{self.base_url}/chat/completions", _with_media(req)
         else:
+            if req.media:
+                raise BackendError("a completion request cannot carry images", "use chat messages")
             url, body["prompt"] = f"{self.base_url}/completions", req.prompt
         t0 = time.perf_counter()
         data = self._post(url, body)
@@ -117,3 +122,20 @@ class OpenAIBackend(Backend):
 
     def close(self) -> None:
         self.session.close()
+
+
+def _with_media(req: Request) -> list[dict]:
+    """Chat messages, with the request's images attached to the last user turn as data URLs."""
+    msgs = [dict(m) for m in req.messages]
+    if not req.media:
+        return msgs
+    last_user = max(i for i, m in enumerate(msgs) if m["role"] == "user")
+    parts: list[dict] = [{"type": "text", "text": msgs[last_user]["content"]}]
+    for path, _ in req.media:
+        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if not mime.startswith("image/"):
+            raise BackendError(f"{path} is not an image", "only page images can be sent to a model")
+        data = base64.b64encode(Path(path).read_bytes()).decode()
+        parts.append({"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}})
+    msgs[last_user] = {"role": "user", "content": parts}
+    return msgs

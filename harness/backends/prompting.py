@@ -8,6 +8,9 @@ from harness.requests import Request
 
 
 def encode_request(tokenizer, request: Request) -> list[int]:
+    if request.media:
+        raise BackendError(f"request {request.task}/{request.doc_id} carries images, which this backend does not send",
+                           "serve the vision model with `vllm serve` and use --model openai:URL#MODEL")
     if request.messages is not None:
         if not getattr(tokenizer, "chat_template", None):
             raise BackendError(

@@ -77,10 +77,17 @@ def from_run_dir(run_dir: Path, task: str, checker: AnswerChecker, golds: dict[s
         if gold is None:
             raise HarnessError(f"sample record {task}/{rec.doc_id} in {run_dir} carries no gold answer",
                                "re-score the run with `harness score RUN_DIR`")
+        # The task's own verdicts when its scorer recorded them (one per output), else the checker's.
+        extracted, correct = rec.record.get("extracted"), rec.record.get("correct")
+        reuse = isinstance(extracted, list) and isinstance(correct, list) and \
+            len(extracted) == len(correct) == len(rec.outputs)
         cands = []
         for i, text in enumerate(rec.outputs):
-            ans = checker.extract_answer(text)
-            ok = ans is not None and checker.answers_equivalent(gold, ans)
+            if reuse:
+                ans, ok = extracted[i], bool(correct[i])
+            else:
+                ans = checker.extract_answer(text)
+                ok = ans is not None and checker.answers_equivalent(gold, ans)
             cands.append(Candidate(task, rec.doc_id, i, rec.prompt, text, ans, ok))
         docs.append(DocCandidates(task, rec.doc_id, gold, cands, dict(rec.groups)))
     return docs

@@ -26,6 +26,13 @@ def resolve_model_path(path: str) -> Path:
     p = Path(path).expanduser()
     if p.exists():
         return p
+    try:  # the embedded default model by name (smollm2-135m-instruct)
+        from harness.backends.embedded import ensure_converted, is_embedded
+
+        if is_embedded(path):
+            return Path(ensure_converted(path))
+    except ImportError:
+        pass
     if path.startswith((".", "/", "~")) or path.count("/") != 1:
         raise HarnessError(f"no model at {path}", "pass an existing checkpoint directory or a hub id ORG/NAME")
     try:

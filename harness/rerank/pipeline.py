@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA = "harness.best_of_n/1"
 REPORT_DIR = "rerank"
+STORE_SUBDIR = "store"  # where `harness run` keeps the run's sample store
 
 
 def doc_votes(docs: list[DocCandidates], same: Callable[[str, str], bool], n: int) -> list[DocVotes]:
@@ -47,16 +49,20 @@ def rerank_docs(docs: list[DocCandidates], checker: AnswerChecker | None, models
                 out_dir: Path | None = None, draws: int = 200, seed: int = 0,
                 same: Callable[[str, str], bool] | None = None) -> dict[str, Any]:
     """The best_of_n section for one task's documents."""
-    if not docs:
-        raise HarnessError("no documents with candidates to rerank")
-    n = min(len(d.candidates) for d in docs)
-    if n < 1:
-        raise HarnessError("a document has no candidates", "re-run generation for the failed documents")
+    # N = the usual candidate count; documents with fewer (failed generations) are left out and counted.
+    counts = Counter(len(d.candidates) for d in docs if d.candidates)
+    if not counts:
+        raise HarnessError("no documents with candidates to rerank", "run `harness run` with --samples N first")
+    n = max(counts, key=lambda c: (counts[c], c))
+    skipped = [d.doc_id for d in docs if len(d.candidates) < n]
+    if skipped:
+        log.warning("%d documents have fewer than %d candidates and are left out (e.g. %s)", len(skipped), n, skipped[0])
+    docs = [d for d in docs if len(d.candidates) >= n]
     ks = ks_up_to(n)
     same = same or (checker.answers_equivalent if checker is not None else str.__eq__)
     votes = doc_votes(docs, same, n)
     section: dict[str, Any] = {
-        "schema": SCHEMA, "n": n, "ks": ks, "n_docs": len(docs), "bootstrap_draws": draws, "seed": seed,
+        "schema": SCHEMA, "n": n, "ks": ks, "n_docs": len(docs), "skipped_docs": len(skipped), "bootstrap_draws": draws, "seed": seed,
         "grouping": "mathematical equivalence" if same is not str.__eq__ else "exact string",
         "baselines": _metrics_json(best_of_n_metrics(votes, None, ks, draws, seed)),
         "rerankers": {},
@@ -130,7 +136,7 @@ def rerank_run(run_dir: Path, specs: list[str], tasks: list[str] | None = None, 
         raise HarnessError(f"task(s) {', '.join(unknown)} not in {run_dir}", f"the run has {', '.join(result.tasks)}")
     models = [make_reward_model(s) for s in parsed]
     sections: dict[str, dict[str, Any]] = {}
-    with SampleStore(store_dir or run_dir) as store:
+    with SampleStore(store_dir or run_dir / STORE_SUBDIR) as store:
         for task in names:
             checker = checker_for(task)
             try:

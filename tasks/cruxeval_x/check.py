@@ -155,7 +155,13 @@ def add_check_command(sandbox_subparsers) -> None:
 
 
 def register_cli(subparsers) -> None:
-    """A standalone `harness sandbox-check`, for when no `sandbox` parser exists."""
+    """`harness sandbox check` when the `sandbox` command is already registered (sandboxes.cli,
+    listed before this module), else a standalone `harness sandbox-check`."""
+    sandbox = subparsers.choices.get("sandbox")
+    actions = [a for a in getattr(sandbox, "_actions", []) if isinstance(a, argparse._SubParsersAction)]
+    if actions and "check" not in actions[0].choices:
+        add_check_command(actions[0])
+        return
     _add_arguments(subparsers.add_parser(
         "sandbox-check", help="run tasks' reference programs in a sandbox; pass rate per language"))
 

@@ -93,7 +93,7 @@ class CruxEvalXTask(Task):
         a = Attempt(answer=answer)
         if self.splice_guard:
             if self.lang == "py":
-                a.rejected = python_splice_reason(answer, self.mode, ("candidate",))
+                a.rejected = python_splice_reason(answer, self.mode, ("candidate", "f"))
             else:
                 a.rejected = splice_reason(self.lang, self.mode, answer)
         if a.rejected is None:

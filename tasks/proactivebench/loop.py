@@ -6,6 +6,11 @@ unparsable reply 5 times) and the judge's attempts (`judge-007` ... up to JUDGE_
 upstream's tenacity loop). What is missing is what the next round asks for: the first unresolved
 agent turn (a conversation needs every earlier reply) and every unresolved judge call.
 
+Retries fan out: once the first attempt is unreadable, all remaining attempts are asked in the
+next round at once. The outcome is the first readable attempt in order, exactly as upstream's
+sequential loop (each attempt is its own stored generation, fixed by its seed); only the number
+of rounds changes (2 per event at most, instead of 5 or 10).
+
 A generation that failed (state.failed) stops only what depends on it: an agent failure stops
 the trace there (later turns need its reply); a judge failure costs that one event. Both are
 reported, and the next run asks again (finished generations come back from the store).
@@ -26,7 +31,7 @@ JUDGE_ATTEMPTS = 10
 #: upstream: temperature (attempt > 2) * 0.5 -- two greedy tries, then sampling
 JUDGE_GREEDY_ATTEMPTS = 2
 JUDGE_RETRY_TEMPERATURE = 0.5
-JUDGE_MAX_TOKENS = 1024
+JUDGE_MAX_TOKENS = 512  # a verdict is a short JSON; upstream sets no cap
 #: retries differ from the first try by seed, so each is its own stored generation
 JUDGE_SEED = 0
 
@@ -82,8 +87,10 @@ class EventOutcome:
 @dataclass
 class Progress:
     events: list[EventOutcome]
-    next_agent: tuple[int, int] | None = None  # (event, attempt)
-    next_judges: list[tuple[int, int]] = field(default_factory=list)
+    asks: list[tuple[str, int, int]] = field(default_factory=list)  # (role, event, attempt)
+
+
+Ask = list[tuple[int, int]]
 
 
 def _first_text(state: DocState, tag: str) -> str:
@@ -91,58 +98,65 @@ def _first_text(state: DocState, tag: str) -> str:
     return gens[0].text if gens else ""
 
 
-def _resolve_agent(ev: EventOutcome, state: DocState) -> tuple[int, int] | None:
-    """Fill ev's agent fields; return the (event, attempt) still to ask for, if any."""
+def _missing(state: DocState, tagger, event: int, attempt: int, last: int) -> Ask:
+    """What to ask for when `attempt` is the first attempt not yet answered: the first try alone,
+    or every remaining retry at once."""
+    if attempt == 1:
+        return [(event, 1)]
+    return [(event, a) for a in range(attempt, last + 1)
+            if tagger(event, a) not in state.outputs and tagger(event, a) not in state.failed]
+
+
+def _resolve_agent(ev: EventOutcome, state: DocState) -> Ask:
+    """Fill ev's agent fields from the attempts so far, in order; return the attempts to ask for."""
     for attempt in range(1, AGENT_ATTEMPTS + 1):
         tag = agent_tag(ev.index, attempt)
         if tag in state.failed:
             ev.agent, ev.agent_attempts = "failed", attempt
             ev.agent_problems.append(f"{tag}: generation failed: {state.failed[tag]}")
-            return None
+            return []
         if tag not in state.outputs:
             ev.agent, ev.agent_attempts = "pending", attempt - 1
-            return (ev.index, attempt)
+            return _missing(state, agent_tag, ev.index, attempt, AGENT_ATTEMPTS)
         try:
             ev.reply = parse_agent_reply(_first_text(state, tag))
             ev.agent, ev.agent_attempts = "ok", attempt
-            return None
+            return []
         except UnparsableReply as e:
             ev.agent_problems.append(f"{tag}: {e}")
     ev.agent, ev.agent_attempts = "unparsable", AGENT_ATTEMPTS
-    return None
+    return []
 
 
-def _resolve_judge(ev: EventOutcome, state: DocState) -> tuple[int, int] | None:
+def _resolve_judge(ev: EventOutcome, state: DocState) -> Ask:
     for attempt in range(1, JUDGE_ATTEMPTS + 1):
         tag = judge_tag(ev.index, attempt)
         if tag in state.failed:
             ev.judge, ev.judge_attempts = "failed", attempt
             ev.judge_problems.append(f"{tag}: generation failed: {state.failed[tag]}")
-            return None
+            return []
         if tag not in state.outputs:
             ev.judge, ev.judge_attempts = "pending", attempt - 1
-            return (ev.index, attempt)
+            return _missing(state, judge_tag, ev.index, attempt, JUDGE_ATTEMPTS)
         try:
             ev.accepted = parse_judge_verdict(_first_text(state, tag))
             ev.judge, ev.judge_attempts = "ok", attempt
-            return None
+            return []
         except UnparsableReply as e:
             ev.judge_problems.append(f"{tag}: {e}")
     # upstream's loop would give up here; the issue asks to count it as a rejection
     ev.judge, ev.judge_attempts, ev.accepted = "unparsable", JUDGE_ATTEMPTS, False
-    return None
+    return []
 
 
 def progress(n_events: int, state: DocState) -> Progress:
     events = [EventOutcome(i) for i in range(n_events)]
     prog = Progress(events)
     for ev in events:
-        prog.next_agent = _resolve_agent(ev, state)
+        prog.asks += [("model", e, a) for e, a in _resolve_agent(ev, state)]
         if ev.agent in ("ok", "unparsable"):
-            pending_judge = _resolve_judge(ev, state)
-            if pending_judge:
-                prog.next_judges.append(pending_judge)
-        if ev.agent not in ("ok", "unparsable"):
+            prog.asks += [("judge", e, a) for e, a in _resolve_judge(ev, state)]
+        else:
             break  # later turns need this one's reply
     return prog
 
@@ -165,8 +179,8 @@ def judge_request(task: str, doc_id: str, observations: list[dict[str, Any]], pr
 def next_requests(task: str, doc_id: str, observations: list[dict[str, Any]], state: DocState,
                   sampling: SamplingParams) -> list[Request]:
     prog = progress(len(observations), state)
-    reqs = [judge_request(task, doc_id, observations, prog, e, a) for e, a in prog.next_judges]
-    if prog.next_agent is not None:
-        e, a = prog.next_agent
-        reqs.insert(0, agent_request(task, doc_id, observations, prog, e, a, sampling))
-    return reqs
+    return [
+        agent_request(task, doc_id, observations, prog, e, a, sampling) if role == "model"
+        else judge_request(task, doc_id, observations, prog, e, a)
+        for role, e, a in prog.asks
+    ]

@@ -22,6 +22,9 @@ class ProactiveBench(Task):
                    "activity trace; a judge (reward model) accepts or rejects each turn")
     #: upstream eval/script.py asks with temperature 0.5 (its 0.0 branch is never taken)
     default_sampling = SamplingParams(temperature=0.5, max_tokens=1024)
+    #: a failed generation costs only the events that depend on it (see loop.py): the runner
+    #: keeps the trace going and scores the rest; the next run asks again
+    partial_failures = True
 
     def load_docs(self, data_dir: Path | None) -> list[Doc]:
         return [Doc(id=t["id"], data=t) for t in data.load_traces(data_dir)]
@@ -40,6 +43,7 @@ class ProactiveBench(Task):
             "agent_attempts": loop.AGENT_ATTEMPTS,
             "agent_unparsable_after_retries": "no proposal (judged as silence), counted in agent_unparsable",
             "judge_attempts": loop.JUDGE_ATTEMPTS,
+            "retries": "after a first unreadable reply, all remaining attempts at once; the first readable wins",
             "judge_sampling": [loop.judge_sampling(a).identity() for a in (1, loop.JUDGE_GREEDY_ATTEMPTS + 1)],
             "judge_parse": "json5 of the reply, else of a fenced block; 'judgement' == 'accepted'",
             "judge_unparsable_after_retries": "rejection, counted in judge_unparsable",

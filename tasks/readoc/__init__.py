@@ -3,7 +3,7 @@ with the S3 suite. `readoc-arxiv` and `readoc-github` (group `readoc`) take the 
 from the backend; `readoc-*-pages` always send page images (for a VLM without runner support
 for bind_backend)."""
 
-from harness.registry import register, register_group
+from harness.registry import register, register_cli, register_group
 from tasks.readoc.task import ReadocTask
 
 for _subset in ("arxiv", "github"):
@@ -11,3 +11,12 @@ for _subset in ("arxiv", "github"):
     register(f"readoc-{_subset}-pages", lambda s=_subset: ReadocTask(s, mode="pages"))
 
 register_group("readoc", lambda: ["readoc-arxiv", "readoc-github"])
+
+
+def _add_commands(subparsers) -> None:
+    from tasks.readoc.cli import register_cli as add
+
+    add(subparsers)
+
+
+register_cli(_add_commands)

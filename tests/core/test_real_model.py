@@ -149,13 +149,15 @@ def test_sigkill_mid_run_then_resume(smollm2_path, hf_backend, tmp_path):
     killed = tmp_path / "killed"
     cmd = [sys.executable, "-m", "harness.cli", *args, "--output", str(killed), "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 600
+    deadline = time.time() + 1800
     while _store_lines(killed) < 2 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
+    exited_early = proc.poll()
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     done_before = _store_lines(killed)
-    assert 2 <= done_before < n_docs, "the run should have been killed part-way"
+    assert exited_early is None, f"the run exited with {exited_early} before it could be killed"
+    assert 2 <= done_before < n_docs, f"the run should have been killed part-way ({done_before} done)"
     assert not (killed / "results.json").exists()
 
     rc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)

@@ -117,7 +117,7 @@ def test_no_real_gold_answer_is_rejected(data_dir):
                 gold, exact = p.gold(mode)
                 if not exact:
                     continue
-                why = (python_splice_reason(gold, mode, ("candidate",)) if lang == "py"
+                why = (python_splice_reason(gold, mode, ("candidate", "f")) if lang == "py"
                        else splice_reason(lang, mode, gold))
                 assert why is None, (lang, p.id, mode, gold, why)
 

@@ -23,6 +23,18 @@ def test_check_command_registers_under_a_sandbox_parser():
     assert parser.parse_args(["sandbox-check"]).tasks == "cruxeval-x"
 
 
+def test_register_cli_attaches_to_the_sandbox_command():
+    import sandboxes.cli
+
+    parser = argparse.ArgumentParser(prog="harness")
+    sub = parser.add_subparsers(dest="command")
+    sandboxes.cli.register_cli(sub)
+    register_cli(sub)
+    args = parser.parse_args(["sandbox", "check", "--languages", "py", "--programs", "gold"])
+    assert args.func.__name__ == "run_check" and args.programs == "gold"
+    assert parser.parse_args(["sandbox", "build"]).func.__name__ != "run_check"
+
+
 def test_unknown_task_is_one_line_error(capsys):
     assert main(["--tasks", "no-such-task"]) == 2
     err = capsys.readouterr().err

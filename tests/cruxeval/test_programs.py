@@ -74,3 +74,17 @@ def test_all_real_programs_rebuild_except_listed_defects(data_dir):
             assert {p.id for p in problems if "php_no_open_tag" in known_defects(p)} == PHP_WITHOUT_OPEN_TAG
     assert sum(counts.values()) == 13459 and counts["py"] == 799 and counts["swift"] == 654
     assert len(common_ids(data_dir)) == 501
+
+
+@pytest.mark.needs_shared_data
+def test_reference_status_names_real_problems(data_dir):
+    from tasks.cruxeval_x.task import reference_status, reliability
+
+    status = reference_status()
+    for kind in ("flaky", "failing"):
+        for lang, ids in status[kind].items():
+            assert lang in LANGUAGES, (kind, lang)
+            known = {p.id: p for p in load_problems(data_dir, lang)}
+            for i in ids:
+                assert int(i) in known, (kind, lang, i)
+                assert reliability(known[int(i)]) == ("flaky" if kind == "flaky" else "defect")

@@ -62,6 +62,13 @@ def test_site_in_chromium(real_runs, tmp_path):
         order = [float(td.get_attribute("data-sort")) for td in
                  browser.find_elements(By.CSS_SELECTOR, f"#overview tbody tr td:nth-child({col + 1})")]
         assert order == sorted(shown.values())
+        # the run dates always differ: sorting them moves rows
+        date_col = next(i for i, h in enumerate(heads) if h.text == "date") + 1
+        dates = sorted(r["provenance"]["created_at"] for r in runs.values())
+        for want in (dates, dates[::-1]):
+            heads[date_col - 1].click()
+            got = [td.text for td in browser.find_elements(By.CSS_SELECTOR, f"#overview tbody tr td:nth-child({date_col})")]
+            assert got == want
 
         # benchmark page: ranking best first, the paired test recomputed from the sample files
         heads = browser.find_element(By.ID, "overview").find_elements(By.CSS_SELECTOR, "thead th")
@@ -71,6 +78,9 @@ def test_site_in_chromium(real_runs, tmp_path):
         scores = [float(td.get_attribute("data-sort")) for td in
                   ranking.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(4)")]
         assert scores == sorted(shown.values(), reverse=True)
+        n_docs = {r["tasks"][task]["n_docs"] for r in runs.values()}
+        notes = " ".join(n.text for n in browser.find_elements(By.CSS_SELECTOR, "p.note"))
+        assert ("scored different numbers of documents" in notes) == (len(n_docs) > 1)
         pair_row = browser.find_element(By.CSS_SELECTOR, "table.pairs tbody tr")
         a_id, b_id = run_of[pair_row.get_attribute("data-a")], run_of[pair_row.get_attribute("data-b")]
         assert shown[a_id] >= shown[b_id]  # A is the better of the two
@@ -91,7 +101,7 @@ def test_site_in_chromium(real_runs, tmp_path):
         pair[7].find_element(By.TAG_NAME, "a").click()
         samples = browser.find_elements(By.CSS_SELECTOR, "#samples tbody tr")
         assert len(samples) == len(set(sa) | set(sb))
-        differ = {d for d in shared if sa[d]["values"][metric] != sb[d]["values"][metric]}
+        differ = {d for d in shared if sa[d]["values"] != sb[d]["values"]}
         first = samples[0]
         doc = first.get_attribute("data-doc")
         words = " ".join(first.find_elements(By.TAG_NAME, "td")[2].text.split())

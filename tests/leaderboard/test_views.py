@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from htmltables import page_tables, table_dict
@@ -166,7 +165,7 @@ def test_teval_abilities_and_proactive_five_rates_per_split(built):
             assert rows[m]["tp (raw)"] == fmt_value(mv["tp"]["value"], pct=False)
     # no per-sample f1 exists: the pairs are reported untested, not invented
     pairs = tables["pairs-proactivebench-v1"]
-    assert all(row[5] == "no shared documents" for row in pairs["rows"])
+    assert all(row[5] == "no per-document f1 values" for row in pairs["rows"])
 
 
 def test_provenance_on_every_row(built):

@@ -175,3 +175,26 @@ def test_a_failing_agent_stops_its_trace_and_resumes_next_run(docs):
                       state=replay(state))
     assert asked[0] == "event-004" and len(asked) == 16
     assert task.score(doc, state2, None).values["events_judged"] == 20
+
+
+def test_retries_fan_out_and_the_first_readable_attempt_wins(docs):
+    task = ProactiveBench()
+    doc = docs[0]
+
+    def agent(req):
+        attempt = int(req.tag.split(".")[1]) if "." in req.tag else 1
+        if event_of(req) == 0 and attempt < 3:
+            return "Sorry, here is my answer: the user opened VS Code."
+        return json.dumps({"Purpose": "p", "Proactive Task": f"attempt {attempt}", "Response": "r"})
+
+    state, rounds = drive(task, doc, agent, judge_accepting(lambda p: True))
+    tags = [[r.tag for r in rnd] for rnd in rounds]
+    assert tags[0] == ["event-000"]
+    assert tags[1] == ["event-000.2", "event-000.3", "event-000.4", "event-000.5"]
+    s = task.score(doc, state, None)
+    first = s.record["events"][0]
+    assert first["proposal"] == "attempt 3" and first["agent_attempts"] == 3
+    # the next turn's history holds attempt 3's reply, the one upstream's loop would have kept
+    history = state.requests["event-001"].messages
+    assert json.loads(history[2]["content"])["Proactive Task"] == "attempt 3"
+    assert len(rounds) == 15 + 2

@@ -67,7 +67,8 @@ def smollm2() -> Path:
 
 @pytest.fixture(scope="session")
 def trained_copy(smollm2: Path, bon_file: Path, tmp_path_factory) -> Path:
-    """SmolLM2 after 4 AdamW steps (lr 5e-5) on real MATH solutions: a policy that differs from its reference."""
+    """SmolLM2 after 3 AdamW steps (lr 1e-4) of its last 4 decoder layers on real MATH solutions:
+    a policy that differs from its reference (the rest stays frozen to keep CPU time small)."""
     import json
 
     import torch
@@ -76,19 +77,47 @@ def trained_copy(smollm2: Path, bon_file: Path, tmp_path_factory) -> Path:
     torch.manual_seed(0)
     tok = AutoTokenizer.from_pretrained(smollm2)
     model = AutoModelForCausalLM.from_pretrained(smollm2, dtype=torch.float32)
-    rows = [json.loads(line) for line in bon_file.read_text().splitlines()[50:58]]
+    rows = [json.loads(line) for line in bon_file.read_text().splitlines()[50:56]]
     texts = [tok.apply_chat_template([{"role": "user", "content": r["question"]},
                                       {"role": "assistant", "content": r["response"][0]}], tokenize=False) for r in rows]
-    opt = torch.optim.AdamW(model.parameters(), lr=5e-5)
+    trainable = [p for layer in model.model.layers[-4:] for p in layer.parameters()]
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in trainable:
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW(trainable, lr=1e-4)
     model.train()
-    for step in range(4):
-        batch = tok(texts[2 * step: 2 * step + 2], return_tensors="pt", padding=True, truncation=True, max_length=256)
+    for step in range(3):
+        batch = tok(texts[2 * step: 2 * step + 2], return_tensors="pt", padding=True, truncation=True, max_length=128)
         labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
-        loss = model(**batch, labels=labels).loss
-        loss.backward()
+        model(**batch, labels=labels).loss.backward()
         opt.step()
         opt.zero_grad()
     out = tmp_path_factory.mktemp("smollm2-trained")
     model.save_pretrained(out)
     tok.save_pretrained(out)
     return out
+
+
+def _shorten(text: str) -> str:
+    """The first two steps and the last one of a real response: short inputs, still real text."""
+    from harness.rerank.steps import split_steps
+
+    steps = split_steps(text)
+    return "".join(steps[:2] + steps[-1:]) if len(steps) > 3 else text
+
+
+@pytest.fixture(scope="session")
+def shorten():
+    return _shorten
+
+
+@pytest.fixture(scope="session")
+def short_candidates(bon_file):
+    from harness.rerank.candidates import from_bon_file
+
+    docs, _ = from_bon_file(bon_file)
+    cands = [c for d in docs[10:12] for c in d.candidates[:2]]
+    for c in cands:
+        c.text = _shorten(c.text)
+    return cands

@@ -11,6 +11,8 @@ import pytest
 from sandboxes import Limits, Program, Reason
 
 FAST = Limits(timeout_s=4, memory_mb=256, output_bytes=16 * 1024)
+# few pids and room in memory, so the pids limit (not the memory limit) stops the fork bombs
+FORKS = Limits(timeout_s=4, memory_mb=1024, pids=32, output_bytes=16 * 1024)
 GOOD = Program("py", {"main.py": "assert sum([1, 2]) == 3\nprint('fine')\n"})
 
 
@@ -63,13 +65,13 @@ def test_writes_outside_scratch_are_denied(sandbox, target):
 
 def test_fork_bomb_is_stopped(sandbox):
     code = "import os\nwhile True:\n    os.fork()\n"
-    verdict = _run_then_good(sandbox, Program("py", {"main.py": code}, limits=FAST))
+    verdict = _run_then_good(sandbox, Program("py", {"main.py": code}, limits=FORKS))
     assert not verdict.passed
     assert verdict.reason is Reason.PROCESS_LIMIT, verdict
 
 
 def test_shell_fork_bomb_is_stopped(sandbox):
-    verdict = _run_then_good(sandbox, Program("sh", {"main.sh": ":(){ :|:& };:\n"}, limits=FAST))
+    verdict = _run_then_good(sandbox, Program("sh", {"main.sh": ":(){ :|:& };:\n"}, limits=FORKS))
     assert not verdict.passed
     assert verdict.reason in (Reason.PROCESS_LIMIT, Reason.TIMEOUT), verdict
 
@@ -89,19 +91,24 @@ def test_endless_loop_is_killed_at_the_timeout(sandbox):
 
 
 def test_detached_children_die_with_the_program(sandbox):
-    # a daemonised grandchild (new session) must not outlive its program
+    # a daemonised grandchild (new session, stdio closed) must not outlive its program, and
+    # nothing the program leaves in /tmp reaches the next one
     code = ("import os, time\n"
             "if os.fork() == 0:\n"
             "    os.setsid()\n"
             "    if os.fork() == 0:\n"
-            "        time.sleep(3)\n"
+            "        for fd in (0, 1, 2):\n"
+            "            os.close(fd)\n"
+            "        time.sleep(1.5)\n"
             "        open('/tmp/alive', 'w').write('still here')\n"
             "    os._exit(0)\n"
+            "open('/tmp/left-behind', 'w').write('x')\n"
             "print('parent done')\n")
     verdict = _run_then_good(sandbox, Program("py", {"main.py": code}, limits=FAST))
     assert verdict.passed  # the program itself is fine
-    probe = Program("py", {"main.py": "import os, time\ntime.sleep(4)\n"
-                                      "assert not os.path.exists('/tmp/alive')\n"}, limits=FAST)
+    probe = Program("py", {"main.py": "import os, time\ntime.sleep(3)\n"
+                                      "assert not os.path.exists('/tmp/alive')\n"
+                                      "assert not os.path.exists('/tmp/left-behind')\n"}, limits=FAST)
     assert sandbox.run(probe).passed
 
 

@@ -120,7 +120,8 @@ def _bertscore_match(pred, gt, vectors, threshold, notes):
 
     name_sim = np.maximum(cosine(emb([s["name"] for s in pred]), emb([s["name"] for s in gt])), 0)
     args_sim = np.maximum(cosine(emb([str(s["args"]) for s in pred]), emb([str(s["args"]) for s in gt])), 0)
-    score = (name_sim * np.float32(NAME_WEIGHT) + args_sim * np.float32(ARGS_WEIGHT)).astype(np.float64)
+    # float32 cosines weighted in float64, as upstream's scalar arithmetic did under NumPy 1.x
+    score = name_sim.astype(np.float64) * NAME_WEIGHT + args_sim.astype(np.float64) * ARGS_WEIGHT
     graph = nx.Graph()
     for i in range(len(pred)):
         for j in range(len(gt)):

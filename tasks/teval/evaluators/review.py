@@ -11,7 +11,7 @@ CHOICES = ("A", "B", "C", "D", "E")
 
 def parse_choice(prediction: str) -> str | None:
     """Text after the first ':' (all of it when there is none), stripped; its first character
-    when that is one of A-E. Quirk kept: 'Error: ...' or 'Answer: Because ...' parse as E / B."""
+    when that is one of A-E. Quirk kept: 'Answer: Because ...' parses as B, 'Error in the tool' (no colon) as E."""
     rest = prediction[prediction.find(":") + 1:].strip()
     return rest[0] if rest and rest[0] in CHOICES else None
 
