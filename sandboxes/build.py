@@ -32,13 +32,13 @@ RECIPE_LABEL = "org.harness.sandbox.recipe"
 GO_WARMUP = Path(__file__).resolve().parent / "helpers" / "go_warmup_test.go"
 # Run as root after the group's packages are installed (read-only to the programs later).
 POST = {
-    "native": ("H=$(echo '#include <bits/stdc++.h>' | g++ -std=c++17 -x c++ -E -H - 2>&1 >/dev/null"
-               " | head -1 | cut -d' ' -f2) && mkdir -p /opt/pch/bits"
-               " && g++ -std=c++17 -x c++-header $H -o /opt/pch/bits/stdc++.h.gch"
-               " && ln -s $H /opt/pch/bits/stdc++.h"
-               " && mkdir -p /tmp/w && cd /tmp/w && printf '%s' \"$GO_WARMUP\" > w_test.go"
-               " && GOCACHE=/opt/gocache-seed GOPATH=/tmp/gp GOFLAGS=-count=1 CGO_ENABLED=0"
-               " go test w_test.go && rm -rf /tmp/w /tmp/gp && chmod -R a+rX /opt/gocache-seed"),
+    "cxx": ("H=$(echo '#include <bits/stdc++.h>' | g++ -std=c++17 -x c++ -E -H - 2>&1 >/dev/null"
+            " | head -1 | cut -d' ' -f2) && mkdir -p /opt/pch/bits"
+            " && g++ -std=c++17 -x c++-header $H -o /opt/pch/bits/stdc++.h.gch"
+            " && ln -s $H /opt/pch/bits/stdc++.h"),
+    "go": ("mkdir -p /tmp/w && cd /tmp/w && printf '%s' \"$GO_WARMUP\" > w_test.go"
+           " && GOCACHE=/opt/gocache-seed GOPATH=/tmp/gp GOFLAGS=-count=1 CGO_ENABLED=0"
+           " go test w_test.go && rm -rf /tmp/w /tmp/gp && chmod -R a+rX /opt/gocache-seed"),
 }
 
 
@@ -143,12 +143,12 @@ def build_images(languages: list[str], parallel: int = 2) -> list[str]:
                                                     "SECURITY": security})
     # biggest first; two builds at a time overlap one's downloads with the other's unpacking
     groups = sorted({LANGUAGES[l].image for l in languages if not LANGUAGES[l].official_image}
-                    - {"base"}, key=lambda g: (g != "native", g != "jvm", g))
+                    - {"base"}, key=lambda g: (g not in ("rust", "jvm"), g))
 
     def build_group(group: str) -> str:
         args = {"BASE": BASE_IMAGE, "PACKAGES": " ".join(group_packages(group)),
                 "POST": POST.get(group, "true")}
-        if group == "native":
+        if group == "go":
             args["GO_WARMUP"] = GO_WARMUP.read_text()
         _build(client, "Dockerfile.debian", group_image(group), args)
         return group_image(group)

@@ -68,7 +68,7 @@ LANGUAGES: dict[str, LanguageSpec] = {s.key: s for s in [
     LanguageSpec(
         "cpp", "C++", "main.cpp", run=("./main",),
         compile=("g++", "-std=c++17", "-o", "main", "main.cpp"),  # no -O, no -DNDEBUG
-        aliases=("c++", "cxx"), debian_packages=("g++",), image="native",
+        aliases=("c++", "cxx"), debian_packages=("g++",), image="cxx",
         version_command=("g++", "--version"), batch="cpp"),
     LanguageSpec(
         "cs", "C#", "main.cs", run=("mono", "main.exe"),
@@ -83,12 +83,12 @@ LANGUAGES: dict[str, LanguageSpec] = {s.key: s for s in [
         "d", "D", "main.d", run=("./main",),
         # reference: rdmd -unittest -main (ldc2 adds main only when absent). No -release, no -O.
         compile=("ldc2", "-unittest", "-main", "-of=main", "main.d"),
-        aliases=("dlang",), debian_packages=("ldc",), image="native",
+        aliases=("dlang",), debian_packages=("ldc",), image="dlang",
         version_command=("ldc2", "--version"), syntax_markers=("Error:",)),
     LanguageSpec(
         "go", "Go", "f_test.go", run=("go", "test", "f_test.go"), compile=None,
         aliases=("golang", "go_test.go"), run_timeout_s=30.0, debian_packages=("golang-go",),
-        image="native", version_command=("go", "version"),
+        image="go", version_command=("go", "version"),
         env={"GOCACHE": "/tmp/gocache", "GOPATH": "/tmp/gopath", "GOFLAGS": "-count=1",
              "CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GOTELEMETRY": "off"},
         syntax_markers=("[build failed]", "[setup failed]")),
@@ -134,7 +134,7 @@ LANGUAGES: dict[str, LanguageSpec] = {s.key: s for s in [
         version_command=("ruby", "--version")),
     LanguageSpec(
         "rs", "Rust", "main.rs", run=("./main",), compile=("rustc", "-o", "main", "main.rs"),
-        aliases=("rust",), debian_packages=("rustc",), image="native",
+        aliases=("rust",), debian_packages=("rustc",), image="rust",
         version_command=("rustc", "--version")),
     LanguageSpec(
         "scala", "Scala", "Problem.scala", run=("scala", "-cp", ".", "Problem"),

@@ -24,6 +24,7 @@ class Row:
     ids: list[str] = field(default_factory=list)
     runs: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     why: dict[str, str] = field(default_factory=dict)
+    known: dict[str, str] = field(default_factory=dict)  # listed defects and flaky ids
     seconds: float = 0.0
 
     def failing(self) -> list[str]:
@@ -34,6 +35,9 @@ class Row:
 
     def passed(self) -> int:
         return sum(all(self.runs[i]) for i in self.ids)
+
+    def unexpected(self) -> list[str]:
+        return [i for i in self.failing() + self.flaky() if i not in self.known]
 
 
 def _label(task) -> str:
@@ -46,6 +50,7 @@ def collect(task_spec: str, data_dir, limit: int | None, languages: set[str] | N
     from harness.registry import resolve
 
     out: dict[str, dict[str, object]] = defaultdict(dict)
+    known: dict[str, dict[str, str]] = defaultdict(dict)
     for task in resolve(task_spec):
         label = _label(task)
         if languages and label not in languages:
@@ -58,17 +63,19 @@ def collect(task_spec: str, data_dir, limit: int | None, languages: set[str] | N
         key_label = label if which == "code" else f"{label}:{getattr(task, 'mode', '')}"
         for doc_id, program in getter(docs):
             out[key_label].setdefault(doc_id, program)
+        if hasattr(task, "known_issues"):
+            known[key_label].update(task.known_issues(docs))
     if not out:
         raise HarnessError(f"no task of '{task_spec}' matches the languages asked for",
                            "check --languages against `harness tasks list`")
-    return out
+    return out, known
 
 
 def run_check(args: argparse.Namespace) -> int:
     import sandboxes
 
     languages = {x.strip() for x in args.languages.split(",")} if args.languages else None
-    groups = collect(args.tasks, args.data_dir, args.limit, languages, args.programs)
+    groups, known = collect(args.tasks, args.data_dir, args.limit, languages, args.programs)
     # repeats must really run again: no verdict cache then
     box = sandboxes.get_sandbox(args.kind, cache=args.repeat <= 1)
     rows: list[Row] = []
@@ -76,7 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         box.start(sorted({p.language for g in groups.values() for p in g.values()}))
         for label, programs in sorted(groups.items()):
-            row = Row(label, ids=list(programs))
+            row = Row(label, ids=list(programs), known=known.get(label, {}))
             t0 = time.monotonic()
             for n in range(max(1, args.repeat)):
                 verdicts = box.run_many(list(programs.values()))
@@ -94,7 +101,7 @@ def run_check(args: argparse.Namespace) -> int:
     _print_summary(rows, total, provenance)
     if args.report:
         _write_report(Path(args.report), rows, total, provenance, args)
-    return 0 if all(not r.failing() and not r.flaky() for r in rows) else 1
+    return 0 if all(not r.unexpected() for r in rows) else 1
 
 
 def _why(verdict) -> str:
@@ -111,9 +118,13 @@ def _print_row(row: Row, repeat: int) -> None:
     print(f"{row.label:12s} {row.passed():5d}/{n:<5d} {rate:6.2f}%  failing {len(row.failing()):3d}  "
           f"flaky {len(row.flaky()):3d}  ({row.seconds:.1f}s, {repeat}x)", flush=True)
     for i in row.failing():
-        print(f"    fail {i}: {row.why.get(i, '')}")
+        note = f" [known: {row.known[i]}]" if i in row.known else ""
+        print(f"    fail {i}: {row.why.get(i, '')}{note}")
     for i in row.flaky():
-        print(f"    flaky {i}: passed {sum(row.runs[i])}/{len(row.runs[i])} runs; {row.why.get(i, '')}")
+        note = f" [known: {row.known[i]}]" if i in row.known else ""
+        print(f"    flaky {i}: passed {sum(row.runs[i])}/{len(row.runs[i])} runs; {row.why.get(i, '')}{note}")
+    if row.known and (row.failing() or row.flaky()):
+        print(f"    unexpected: {len(row.unexpected())} (known defects and flaky ids: reliability in the task)")
 
 
 def _print_summary(rows: list[Row], total: float, provenance: dict) -> None:
@@ -128,6 +139,7 @@ def _write_report(path: Path, rows: list[Row], total: float, provenance: dict, a
               "wall_s": round(total, 1), "sandbox": provenance,
               "languages": {r.label: {"n": len(r.ids), "passed": r.passed(), "seconds": round(r.seconds, 1),
                                       "failing": {i: r.why.get(i, "") for i in r.failing()},
+                                      "unexpected": r.unexpected(),
                                       "flaky": {i: r.runs[i] for i in r.flaky()}} for r in rows}}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1, default=str))

@@ -153,6 +153,17 @@ class CruxEvalXTask(Task):
         """(doc id, program) pairs of the data's own programs, for `harness sandbox check`."""
         return [(d.id, reference_program(problem_of(d))) for d in docs]
 
+    def known_issues(self, docs: list[Doc]) -> dict[str, str]:
+        """Doc ids whose reference program is listed as flaky or defective, with why."""
+        out = {}
+        for d in docs:
+            if d.data["reliability"] != "ok":
+                p = problem_of(d)
+                why = reference_status().get("failing", {}).get(p.lang, {}).get(str(p.id))
+                out[d.id] = d.data["reliability"] + (f": {why}" if why else
+                                                    f": {', '.join(data.known_defects(p))}" if data.known_defects(p) else "")
+        return out
+
     def gold_programs(self, docs: list[Doc]):
         """(doc id, program) pairs of the test programs built from the gold answers, where the
         template matches `code` (the mismatches are data defects, listed in the README)."""

@@ -83,3 +83,32 @@ def test_bad_input_gets_one_line_errors(tmp_path, capsys):
     empty.mkdir()
     assert "no config.json" in _one_line_error(capsys, ["run", "--model", f"hf:{empty}", "--tasks", task,
                                                         "--output", str(tmp_path / "r4")])
+
+
+def test_results_show_and_compare(tmp_path, capsys):
+    runs = []
+    for name, lines in (("a", None), ("b", 1)):
+        preds = tmp_path / f"{name}.jsonl"
+        rows = (ARITH / "predictions.jsonl").read_text().splitlines()
+        if lines is not None:  # model b gets a2 right
+            rows[lines] = '{"task": "arith-demo", "doc_id": "a2", "outputs": ["\\\\boxed{42}"]}'
+        preds.write_text("\n".join(rows) + "\n")
+        out = tmp_path / name
+        assert main(["run", "--model", f"replay:{preds}", "--tasks", str(ARITH / "task.yaml"), "--output", str(out),
+                     "--no-progress"]) == 0
+        runs.append(out)
+    capsys.readouterr()
+    assert main(["results", "show", str(runs[0]), "--by", "kind"]) == 0
+    shown = capsys.readouterr().out
+    assert "66.67" in shown and "accuracy by kind" in shown
+    assert main(["results", "compare", str(runs[0]), str(runs[1])]) == 0
+    cmp = capsys.readouterr().out
+    assert "66.67" in cmp and "100.00" in cmp and "+33.33" in cmp
+
+
+def test_tasks_show_renders_a_prompt(capsys):
+    assert main(["tasks", "show", "math500", "--prompt", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "document: test/number_theory/572.json" in out
+    assert "How many positive whole-number divisors does 196 have?" in out
+    assert "\\boxed{}" in out and "prompt hash:" in out

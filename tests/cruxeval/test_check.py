@@ -53,7 +53,7 @@ def test_check_runs_reference_and_gold_programs(fixture_dir, sandbox_pool, tmp_p
     assert "py               3/3     100.00%" in out and "cruxeval-output" in out
     data = json.loads(report.read_text())
     assert data["languages"]["py"] == {"n": 3, "passed": 3, "seconds": data["languages"]["py"]["seconds"],
-                                       "failing": {}, "flaky": {}}
+                                       "failing": {}, "unexpected": [], "flaky": {}}
     assert main(["--tasks", "cruxeval-x-input-py", "--data-dir", str(fixture_dir), "--kind", box.kind,
                  "--programs", "gold"]) == 0
     assert "py:input         3/3" in capsys.readouterr().out

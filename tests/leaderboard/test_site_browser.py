@@ -26,7 +26,8 @@ def test_site_in_chromium(real_runs, tmp_path):
 
     site = tmp_path / "site"
     build_site(real_runs, site)
-    runs = {p.parent.name: read_json(p) for p in real_runs.glob("*/results.json")}
+    runs = {read_json(p)["run_id"]: read_json(p) for p in real_runs.glob("*/results.json")}
+    run_dirs = {read_json(p)["run_id"]: p.parent for p in real_runs.glob("*/results.json")}
     task = sorted(next(iter(runs.values()))["tasks"])[0]
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -85,7 +86,7 @@ def test_site_in_chromium(real_runs, tmp_path):
         a_id, b_id = run_of[pair_row.get_attribute("data-a")], run_of[pair_row.get_attribute("data-b")]
         assert shown[a_id] >= shown[b_id]  # A is the better of the two
         pair = pair_row.find_elements(By.TAG_NAME, "td")
-        sa, sb = read_samples(real_runs / a_id, task), read_samples(real_runs / b_id, task)
+        sa, sb = read_samples(run_dirs[a_id], task), read_samples(run_dirs[b_id], task)
         shared = sorted(set(sa) & set(sb))
         a_only = sum(sa[d]["values"][metric] == 1 and sb[d]["values"][metric] == 0 for d in shared)
         b_only = sum(sa[d]["values"][metric] == 0 and sb[d]["values"][metric] == 1 for d in shared)

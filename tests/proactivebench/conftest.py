@@ -22,14 +22,14 @@ FIXTURES = REPO / "tests" / "fixtures"
 Backend = Callable[[Request], str]
 
 
-def shared_data() -> Path | None:
+def _data_root() -> Path | None:
     root = Path(os.environ.get("HARNESS_DATA_DIR") or REPO.parent / "shared" / "data")
     return root if (root / "proactivebench" / "test_data").is_dir() else None
 
 
 @pytest.fixture
 def real_data() -> Path:
-    root = shared_data()
+    root = _data_root()
     if root is None:
         pytest.skip("../shared/data/proactivebench is absent (CI has it; set HARNESS_DATA_DIR)")
     return root
