@@ -96,8 +96,10 @@ class JobSandbox(Sandbox):
             spec = get_language(language)
             strategy = STRATEGIES.get(spec.batch)
             if self.batch and strategy and strategy.batches and len(indices) > 1:
-                size = max(2, min(self.batch_size, -(-len(indices) // self.workers)))
-                tasks += [indices[j:j + size] for j in range(0, len(indices), size)]
+                # enough batches for the workers, none above batch_size, none of one program
+                count = max(-(-len(indices) // self.batch_size),
+                            min(self.workers, len(indices) // 2))
+                tasks += [indices[j::count] for j in range(count)]
             else:
                 tasks += [[i] for i in indices]
 

@@ -35,12 +35,18 @@ def reference_status() -> dict[str, Any]:
         return {"flaky": {}, "failing": {}}
 
 
-def reliability(problem: data.Problem) -> str:
+def defects(problem: data.Problem, mode: str) -> list[str]:
+    """The problem's data defects that matter in this mode."""
+    other = "output" if mode == "input" else "input"
+    return [d for d in data.known_defects(problem) if d != f"{other}_template_mismatch"]
+
+
+def reliability(problem: data.Problem, mode: str) -> str:
     """'flaky', 'defect' or 'ok': flaky and defective problems are reported apart."""
     status = reference_status()
     if problem.id in status.get("flaky", {}).get(problem.lang, []):
         return "flaky"
-    if str(problem.id) in status.get("failing", {}).get(problem.lang, {}) or data.known_defects(problem):
+    if str(problem.id) in status.get("failing", {}).get(problem.lang, {}) or defects(problem, mode):
         return "defect"
     return "ok"
 
@@ -71,7 +77,7 @@ class CruxEvalXTask(Task):
         for p in data.load_problems(data_dir, self.lang):
             docs.append(Doc(id=str(p.id), data={
                 "lang": p.lang, "id": p.id, "code": p.code, "input_template": p.input_template,
-                "output_template": p.output_template, "common": p.id in common, "reliability": reliability(p)}))
+                "output_template": p.output_template, "common": p.id in common, "reliability": reliability(p, self.mode)}))
         return docs
 
     def prompt(self, problem: data.Problem) -> str:
@@ -127,9 +133,9 @@ class CruxEvalXTask(Task):
         values.update(pass_values(attempts, ks=(1,), suffix="_stable", include=ok and doc.data["reliability"] == "ok"))
         values["sandbox_error"] = 1.0 if broken else 0.0
         record: dict[str, Any] = {"samples": [a.as_record() for a in attempts], "id": problem.id}
-        defects = data.known_defects(problem)
-        if defects:
-            record["data_defects"] = defects
+        found = defects(problem, self.mode)
+        if found:
+            record["data_defects"] = found
         return SampleScore(doc_id=doc.id, values=values, record=record,
                            groups={"language": self.lang, "mode": self.mode,
                                    "reliability": doc.data["reliability"],
@@ -160,8 +166,8 @@ class CruxEvalXTask(Task):
             if d.data["reliability"] != "ok":
                 p = problem_of(d)
                 why = reference_status().get("failing", {}).get(p.lang, {}).get(str(p.id))
-                out[d.id] = d.data["reliability"] + (f": {why}" if why else
-                                                    f": {', '.join(data.known_defects(p))}" if data.known_defects(p) else "")
+                found = defects(p, self.mode)
+                out[d.id] = d.data["reliability"] + (f": {why}" if why else f": {', '.join(found)}" if found else "")
         return out
 
     def gold_programs(self, docs: list[Doc]):

@@ -143,9 +143,9 @@ def _store_lines(run_dir: Path) -> int:
 def test_sigkill_mid_run_then_resume(smollm2_path, hf_backend, tmp_path):
     """Kill -9 a run after a few generations; the same command finishes the rest, and the
     records equal an uninterrupted run's."""
-    n_docs = 6
+    n_docs = 5
     args = ["run", "--model", "hf:smollm2-135m-instruct", "--batch-size", "1", "--tasks", "math500",
-            "--limit", str(n_docs), "--max-tokens", "48"]
+            "--limit", str(n_docs), "--max-tokens", "32"]
     killed = tmp_path / "killed"
     cmd = [sys.executable, "-m", "harness.cli", *args, "--output", str(killed), "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -160,14 +160,14 @@ def test_sigkill_mid_run_then_resume(smollm2_path, hf_backend, tmp_path):
     assert 2 <= done_before < n_docs, f"the run should have been killed part-way ({done_before} done)"
     assert not (killed / "results.json").exists()
 
-    rc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    rc = subprocess.run(cmd, capture_output=True, text=True, timeout=2400)
     assert rc.returncode == 0, rc.stderr[-2000:]
     resumed = load_results(killed)
     assert resumed.store_report["requested_per_round"] == n_docs - done_before
     assert resumed.timing.generations_cached == done_before
 
     ref = tmp_path / "ref"
-    cfg = RunConfig(model="hf:smollm2-135m-instruct", tasks="math500", limit=n_docs, max_tokens=48,
+    cfg = RunConfig(model="hf:smollm2-135m-instruct", tasks="math500", limit=n_docs, max_tokens=32,
                     backend_options={"batch_size": 1})
     hf_backend.batch_size = 1
     try:

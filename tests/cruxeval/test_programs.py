@@ -50,6 +50,13 @@ def test_input_answers_are_whole_calls(fixture_dir):
     assert sh.startswith("$(candidate ") and sh.endswith(")")
 
 
+def test_template_mismatch_is_a_defect_only_in_its_mode(fixture_dir):
+    from tasks.cruxeval_x.task import reliability
+
+    d116 = next(p for p in load_problems(fixture_dir, "d") if p.id == 116)
+    assert reliability(d116, "output") == "defect" and reliability(d116, "input") == "ok"
+
+
 def test_known_defects_in_fixtures(fixture_dir):
     php = {p.id: p for p in load_problems(fixture_dir, "php")}
     assert "php_no_open_tag" in known_defects(php[33])
@@ -87,4 +94,5 @@ def test_reference_status_names_real_problems(data_dir):
             known = {p.id: p for p in load_problems(data_dir, lang)}
             for i in ids:
                 assert int(i) in known, (kind, lang, i)
-                assert reliability(known[int(i)]) == ("flaky" if kind == "flaky" else "defect")
+                for mode in ("input", "output"):
+                    assert reliability(known[int(i)], mode) == ("flaky" if kind == "flaky" else "defect")

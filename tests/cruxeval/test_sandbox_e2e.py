@@ -13,10 +13,11 @@ import pytest
 
 from harness.requests import Generation
 from harness.task import Doc, DocState, ScoringContext
+from tasks.cruxeval.execution import Attempt, run_attempts
 from tasks.cruxeval.task import CruxEvalTask
 from tasks.cruxeval_x.data import known_defects, load_problems
 from tasks.cruxeval_x.languages import LANGUAGE_CODES, LANGUAGES
-from tasks.cruxeval_x.programs import gold_program, reference_program
+from tasks.cruxeval_x.programs import reference_program
 from tasks.cruxeval_x.task import CruxEvalXTask
 
 
@@ -33,37 +34,46 @@ def clean_problems(fixture_dir, lang, n=2):
 
 
 @pytest.mark.parametrize("lang", LANGUAGE_CODES)
-def test_reference_and_gold_programs_pass(fixture_dir, sandbox_pool, lang):
+def test_reference_gold_wrong_and_spliced_answers(fixture_dir, sandbox_pool, lang):
+    """One sandbox batch per language (one compile for the compiled ones): the data's program and
+    the programs built from gold answers pass in both modes, another problem's answer fails, a
+    spliced answer is rejected before running, and the document's pass@1 counts them."""
     box = box_for(sandbox_pool, lang)
-    problems = clean_problems(fixture_dir, lang)
-    programs = [reference_program(p) for p in problems] + [gold_program(p, "input") for p in problems]
-    verdicts = box.run_many(programs)
-    failed = [(i, v.reason.value, v.detail or v.stderr[-300:]) for i, v in enumerate(verdicts) if not v.passed]
+    p1, p2 = clean_problems(fixture_dir, lang)
+    tin, tout = CruxEvalXTask(lang, "input"), CruxEvalXTask(lang, "output")
+    gold = {(p.id, m): p.gold(m)[0] for p in (p1, p2) for m in ("input", "output")}
+    assert gold[(p1.id, "output")] != gold[(p2.id, "output")]
+    must_pass = [Attempt(answer="<reference program>", program=reference_program(p1))]
+    must_pass += [tin.attempt(p, f"[ANSWER]\n{gold[(p.id, 'input')]}\n") for p in (p1, p2)]
+    must_pass += [tout.attempt(p, f"[ANSWER]\n{gold[(p.id, 'output')]}\n") for p in (p1, p2)]
+    wrong = tout.attempt(p1, f"[ANSWER]\n{gold[(p2.id, 'output')]}\n")
+    spliced = tout.attempt(p1, "[ANSWER]\n" + LANGUAGES[lang].call.replace("????", "1") + "\n")
+    run_attempts(must_pass + [wrong, spliced], ScoringContext(resources={"sandbox": box}))
+    failed = [(a.answer, a.reason, a.detail, a.extra.get("stderr_tail", "")) for a in must_pass if not a.passed]
     assert not failed, failed
+    assert not wrong.passed and wrong.reason != "rejected", (wrong.reason, wrong.detail)
+    assert spliced.reason == "rejected" and spliced.program is None
+    doc = next(d for d in tout.load_docs(fixture_dir) if d.data["id"] == p1.id)
+    score = tout._doc_score(doc, [must_pass[3], wrong, spliced])
+    assert score.values["pass@1"] == pytest.approx(1 / 3)
+    assert [s["verdict"] for s in score.record["samples"]][2] == "rejected"
 
 
-@pytest.mark.parametrize("lang", LANGUAGE_CODES)
-def test_task_scores_gold_wrong_and_spliced_answers(fixture_dir, sandbox_pool, lang):
-    box = box_for(sandbox_pool, lang)
-    task = CruxEvalXTask(lang, "output")
-    docs = [d for d in task.load_docs(fixture_dir) if d.data["reliability"] == "ok"][:2]
+def test_cruxeval_x_score_all_through_the_context_sandbox(fixture_dir, sandbox_pool):
+    """The task's batched score_all, as the runner calls it: gold, wrong and spliced samples."""
+    box = box_for(sandbox_pool, "py")
+    task = CruxEvalXTask("py", "input")
+    docs = task.load_docs(fixture_dir)
     items = []
-    for i, doc in enumerate(docs):
-        p = next(x for x in load_problems(fixture_dir, lang) if x.id == doc.data["id"])
-        gold = p.gold("output")[0]
-        other = next(g for g in (x.gold("output")[0] for x in load_problems(fixture_dir, lang)) if g != gold)
-        texts = [f"[ANSWER]\n{gold}\n", f"[ANSWER]\n{other}\n"]
-        if i == 0:
-            texts.append("[ANSWER]\n" + LANGUAGES[lang].call.replace("????", "1") + "\n")
+    for doc in docs:
+        gold = next(p for p in load_problems(fixture_dir, "py") if p.id == doc.data["id"]).gold("input")[0]
+        texts = [f"[ANSWER]\n{gold}\n", "[ANSWER]\ncandidate('surely not')\n", "[ANSWER]\ncandidate(1) or True\n"]
         items.append((doc, DocState(outputs={"main": [Generation(text=t) for t in texts]})))
-    assert items
     scores = task.score_all(items, ScoringContext(resources={"sandbox": box}))
-    for score in scores:
-        samples = score.record["samples"]
-        assert samples[0]["passed"], samples[0]
-        assert not samples[1]["passed"], samples[1]
-        assert score.values["pass@1"] == pytest.approx(1 / len(samples))
-    assert scores[0].record["samples"][2]["verdict"] == "rejected"
+    for s in scores:
+        assert [x["passed"] for x in s.record["samples"]] == [True, False, False], s.record
+        assert s.record["samples"][2]["rejected"] == "not_a_single_call"
+        assert s.values["pass@1"] == pytest.approx(1 / 3) and s.groups["language"] == "py"
 
 
 def test_php_program_without_open_tag_passes_any_answer(fixture_dir, sandbox_pool):

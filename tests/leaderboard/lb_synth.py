@@ -141,3 +141,26 @@ def proactive_task(seed: int, n_traces: int = 12) -> tuple[TaskResult, list[Samp
                     sampling={"temperature": 0.0, "top_p": 1.0, "max_tokens": 512, "n": 1},
                     metrics=breakdown["split"]["real_average"], breakdown=breakdown)
     return tr, scores
+
+
+def write_family_runs(root: Path, small: bool = False) -> None:
+    """Three models on MATH (with best-of-N), READoc, ProactiveBench, CRUXEval-X and T-Eval, the
+    last three named as the harness registers them (one task per subset / mode and language / ability)."""
+    for i, (name, skill) in enumerate([("alpha-7b", 0.8), ("beta-3b", 0.6), ("gamma-1b", 0.35)]):
+        model = model_info(name)
+        math = math_scores(skill, 10 + i)
+        bon = {"maj": {1: skill * 0.8, 4: skill * 0.9, 8: skill * 0.95}, "rm": {1: skill * 0.8, 4: skill, 8: skill * 1.05}}
+        tasks = {
+            "math500": (task_result("math500", math, extra={"best_of_n": bon}), math),
+            "readoc-arxiv": readoc_task("arxiv", 20 + i),
+            "readoc-github": readoc_task("github", 25 + i),
+            "proactivebench": proactive_task(40 + i),
+            **crux_x_tasks(skill, i),
+        }
+        if small:  # two benchmarks are enough where only publishing or exporting is tested
+            tasks = {k: tasks[k] for k in ("math500", "proactivebench")}
+        for j, ability in enumerate([] if small else ["instruct", "plan-json", "plan-str", "review"]):
+            scores = grouped_metric_scores(30 + 7 * i + j, ["score"], {}, n=10)
+            tasks[f"teval-{ability}"] = (task_result(f"teval-{ability}", scores), scores)
+        write_run(root, f"family-{name}", model, tasks,
+                        sandbox={"images": {"cruxeval-x": f"sha256:{'ab' * 8}{i}"}})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium_session, full_page_screenshot
+from lb_browser import chromium_session, full_page_screenshot
 from leaderboard.fmt import fmt_value
 from leaderboard.site import build_site
 

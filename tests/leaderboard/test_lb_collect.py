@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import synth
+import lb_synth as synth
 from harness.results import load_results
 from leaderboard.cli import main
 from leaderboard.collect import TaskKey, collect

@@ -11,7 +11,7 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from conftest import write_family_runs
+from lb_synth import write_family_runs
 from leaderboard.cli import main, make_server
 from leaderboard.publish import publish
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from htmltables import page_tables, table_dict
+from lb_htmltables import page_tables, table_dict
 from leaderboard.fmt import fmt_value
 from leaderboard.site import build_site
 from leaderboard.views import curve_points
@@ -18,7 +18,7 @@ MODELS = ["alpha-7b", "beta-3b", "gamma-1b"]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from conftest import write_family_runs
+    from lb_synth import write_family_runs
 
     tmp = tmp_path_factory.mktemp("views")
     family_runs = tmp / "results"
@@ -113,7 +113,7 @@ def test_cruxeval_x_family_tables_heatmaps_and_language_correlation(built):
 
 def test_readoc_columns_per_subset(built):
     _, site, results = built
-    from synth import READOC_COLUMNS, READOC_GITHUB_COLUMNS
+    from lb_synth import READOC_COLUMNS, READOC_GITHUB_COLUMNS
 
     tables = {t["id"]: t for t in family_tables(site, "readoc") if t["id"]}
     for k, (subset, cols) in enumerate([("arxiv", READOC_COLUMNS), ("github", READOC_GITHUB_COLUMNS)], start=1):
@@ -126,7 +126,7 @@ def test_readoc_columns_per_subset(built):
 
 
 def test_a_family_added_in_leaderboard_json_gets_sample_heatmaps(tmp_path):
-    import synth
+    import lb_synth as synth
 
     root = tmp_path / "results"
     for i, (name, skill) in enumerate([("a", 0.8), ("b", 0.5), ("c", 0.3)]):
