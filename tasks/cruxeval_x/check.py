@@ -55,7 +55,7 @@ def collect(task_spec: str, data_dir, limit: int | None, languages: set[str] | N
         label = _label(task)
         if languages and label not in languages:
             continue
-        getter = getattr(task, "gold_programs" if which == "gold" else "reference_programs", None)
+        getter = getattr(task, {"gold": "gold_programs", "vacuous": "vacuous_programs"}.get(which, "reference_programs"), None)
         if getter is None:
             raise HarnessError(f"task '{task.name}' has no {which} programs to check",
                                "sandbox check works for tasks that run programs (cruxeval-x, cruxeval)")
@@ -88,9 +88,12 @@ def run_check(args: argparse.Namespace) -> int:
             for n in range(max(1, args.repeat)):
                 verdicts = box.run_many(list(programs.values()))
                 for doc_id, v in zip(programs, verdicts):
-                    row.runs[doc_id].append(bool(v.passed))
-                    if not v.passed:
-                        row.why.setdefault(doc_id, _why(v))
+                    # vacuous: a program with a wrong answer must fail; passing is the finding
+                    ok = bool(v.passed) != (args.programs == "vacuous")
+                    row.runs[doc_id].append(ok)
+                    if not ok:
+                        row.why.setdefault(doc_id, "passes with another problem's answer"
+                                           if args.programs == "vacuous" else _why(v))
             row.seconds = time.monotonic() - t0
             rows.append(row)
             _print_row(row, args.repeat)
@@ -153,8 +156,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="sandbox kind (default: docker when an engine is reachable, else bwrap)")
     p.add_argument("--languages", default=None, help="comma-separated language codes (cpp,java,...)")
     p.add_argument("--repeat", type=int, default=1, help="run every program N times to find flaky ones")
-    p.add_argument("--programs", choices=["code", "gold"], default="code",
-                   help="code: the data's programs; gold: test programs built from the gold answers")
+    p.add_argument("--programs", choices=["code", "gold", "vacuous"], default="code",
+                   help="code: the data's programs; gold: test programs built from the gold answers; "
+                        "vacuous: output programs with a wrong answer (those that pass are vacuous tests)")
     p.add_argument("--data-dir", default=None, help="data root (default: ../shared/data or $HARNESS_DATA_DIR)")
     p.add_argument("--report", default=None, help="write the per-id results as JSON here")
     p.set_defaults(func=run_check)

@@ -170,6 +170,19 @@ class CruxEvalXTask(Task):
                 out[d.id] = d.data["reliability"] + (f": {why}" if why else f": {', '.join(found)}" if found else "")
         return out
 
+    def vacuous_programs(self, docs: list[Doc]):
+        """Output mode: each test program with the next problem's (different) gold output in the
+        slot. One that passes has a vacuous test: it accepts a wrong answer."""
+        problems = [problem_of(d) for d in docs]
+        out = []
+        for i, p in enumerate(problems):
+            gold = p.gold("output")[0]
+            wrong = next((q.gold("output")[0] for q in problems[i + 1:] + problems[:i]
+                          if q.gold("output")[0].strip() != gold.strip()), None)
+            if wrong is not None:
+                out.append((str(p.id), to_program(p, build_program_text(p, "output", wrong))))
+        return out
+
     def gold_programs(self, docs: list[Doc]):
         """(doc id, program) pairs of the test programs built from the gold answers, where the
         template matches `code` (the mismatches are data defects, listed in the README)."""
