@@ -13,4 +13,4 @@ for m in ("Levenshtein", "apted", "lxml", "bs4", "scipy", "pypandoc", "PIL"):
     importlib.import_module(m)
 PY
 python -c "import pypandoc, shutil; print('pandoc', shutil.which('pandoc') or pypandoc.get_pandoc_path())"
-pdftotext -v 2>&1 | head -1
+pdftotext -v 2>&1 | sed -n 1p

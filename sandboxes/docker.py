@@ -10,14 +10,15 @@ Containers: no network, memory = memory+swap, pids limit, CPU limit, read-only r
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import functools
 import json
 import os
 import queue
+import socket
 import threading
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -94,6 +95,8 @@ class DockerSandbox(JobSandbox):
         self._pools: dict[tuple, queue.LifoQueue] = {}
         self._created: dict[tuple, list] = {}
         self._lock = threading.Lock()
+        remove_orphans(self.client)
+        atexit.register(self.close)
 
     # -- pool ------------------------------------------------------------------------------
     def _new_container(self, language: str, lim: Limits):
@@ -109,7 +112,9 @@ class DockerSandbox(JobSandbox):
         return self.client.containers.run(
             image, ["sleep", "infinity"], detach=True, auto_remove=False,
             name=f"harness-sbx-{language}-{uuid.uuid4().hex[:8]}",
-            labels={LABEL: "1"}, user="runner", working_dir="/",
+            labels={LABEL: "1", f"{LABEL}.pid": str(os.getpid()),
+                    f"{LABEL}.host": socket.gethostname()},
+            user="runner", working_dir="/",
             network_mode="none", network_disabled=True,
             mem_limit=memory, memswap_limit=memory,
             pids_limit=lim.pids, nano_cpus=int(lim.cpus * 1e9),
@@ -227,6 +232,27 @@ class DockerSandbox(JobSandbox):
         """Languages this sandbox ran (all available ones when it ran none yet)."""
         used = sorted({key[0] for key in self._created})
         return used or [k for k in LANGUAGES if self.image_digest(k) != "missing"]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def remove_orphans(client) -> None:
+    """Remove sandbox containers whose creating process (on this host) is gone: a killed run."""
+    host = socket.gethostname()
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        labels = container.labels
+        pid = labels.get(f"{LABEL}.pid", "")
+        if labels.get(f"{LABEL}.host") == host and pid.isdigit() and not _pid_alive(int(pid)):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
 
 
 def remove_stale_containers() -> int:

@@ -1,8 +1,5 @@
 """Loading, requests, groups, missing and broken files, the cross-task summary."""
 
-import json
-from pathlib import Path
-
 import pytest
 
 from harness.errors import DataMissing
