@@ -179,7 +179,8 @@ def collect(results_root: Path, config_path: Path | None = None) -> Board:
         try:
             result = load_results(path)
         except HarnessError as e:
-            left_out.append(LeftOut(str(path), e.problem))
+            # the schema's message starts with the path: say it once
+            left_out.append(LeftOut(str(path), e.problem.removeprefix(f"{path} ")))
             continue
         if result.run_id in seen_ids:
             left_out.append(LeftOut(str(path), f"run id '{result.run_id}' already read from {seen_ids[result.run_id]}"))

@@ -20,6 +20,7 @@ import queue
 import socket
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -110,7 +111,8 @@ class DockerSandbox(JobSandbox):
                                f"run: harness sandbox build --languages {language}") from None
         memory = f"{lim.memory_mb}m"
         return self.client.containers.run(
-            image, ["sleep", "infinity"], detach=True, auto_remove=False,
+            image, ["sleep", "infinity"], detach=True,
+            auto_remove=True,  # stopping it is enough: the engine deletes its (vfs) copy later
             name=f"harness-sbx-{language}-{uuid.uuid4().hex[:8]}",
             labels={LABEL: "1", f"{LABEL}.pid": str(os.getpid()),
                     f"{LABEL}.host": socket.gethostname()},
@@ -170,8 +172,9 @@ class DockerSandbox(JobSandbox):
             return False
 
     def _remove(self, container) -> None:
+        # kill, not remove: removing a vfs copy takes long; auto_remove deletes it afterwards
         with contextlib.suppress(Exception):
-            container.remove(force=True)
+            container.kill()
 
     def start(self, languages: list[str]) -> None:
         """Containers are made on first use, so a run over many languages keeps warm only what
@@ -192,8 +195,9 @@ class DockerSandbox(JobSandbox):
             containers = [c for cs in self._created.values() for c in cs]
             self._pools.clear()
             self._created.clear()
-        for container in containers:
-            self._remove(container)
+        if containers:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(self._remove, containers))
 
     # -- provenance ------------------------------------------------------------------------
     @functools.lru_cache(maxsize=None)
@@ -252,7 +256,7 @@ def remove_orphans(client) -> None:
         pid = labels.get(f"{LABEL}.pid", "")
         if labels.get(f"{LABEL}.host") == host and pid.isdigit() and not _pid_alive(int(pid)):
             with contextlib.suppress(Exception):
-                container.remove(force=True)
+                container.kill() if container.status == "running" else container.remove(force=True)
 
 
 def remove_stale_containers() -> int:

@@ -83,7 +83,7 @@ LANGUAGES: dict[str, LanguageSpec] = {s.key: s for s in [
         "d", "D", "main.d", run=("./main",),
         # reference: rdmd -unittest -main (ldc2 adds main only when absent). No -release, no -O.
         compile=("ldc2", "-unittest", "-main", "-of=main", "main.d"),
-        aliases=("dlang",), debian_packages=("ldc",), image="dlang",
+        aliases=("dlang",), debian_packages=("ldc", "gcc", "libc6-dev"), image="dlang",  # ldc2 links with cc
         version_command=("ldc2", "--version"), syntax_markers=("Error:",)),
     LanguageSpec(
         "go", "Go", "f_test.go", run=("go", "test", "f_test.go"), compile=None,

@@ -26,6 +26,9 @@ class VLLMBackend(Backend):
     def __init__(self, model: str, info: ModelInfo, tensor_parallel_size: int = 1, dtype: str = "auto",
                  max_model_len: int | None = None, gpu_memory_utilization: float | None = None,
                  seed: int = 0, enforce_eager: bool | None = None, revision: str | None = None):
+        # vLLM logs every weight it casts; keep the terminal for progress and results
+        # (VLLM_LOGGING_LEVEL=INFO brings them back).
+        os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
         try:
             from vllm import LLM
         except ImportError as e:

@@ -46,7 +46,8 @@ def reliability(problem: data.Problem, mode: str) -> str:
     status = reference_status()
     if problem.id in status.get("flaky", {}).get(problem.lang, []):
         return "flaky"
-    if str(problem.id) in status.get("failing", {}).get(problem.lang, {}) or defects(problem, mode):
+    listed = {**status.get("failing", {}).get(problem.lang, {}), **status.get("vacuous", {}).get(problem.lang, {})}
+    if str(problem.id) in listed or defects(problem, mode):
         return "defect"
     return "ok"
 
@@ -165,7 +166,9 @@ class CruxEvalXTask(Task):
         for d in docs:
             if d.data["reliability"] != "ok":
                 p = problem_of(d)
-                why = reference_status().get("failing", {}).get(p.lang, {}).get(str(p.id))
+                status = reference_status()
+                why = (status.get("failing", {}).get(p.lang, {}).get(str(p.id))
+                       or status.get("vacuous", {}).get(p.lang, {}).get(str(p.id)))
                 found = defects(p, self.mode)
                 out[d.id] = d.data["reliability"] + (f": {why}" if why else f": {', '.join(found)}" if found else "")
         return out

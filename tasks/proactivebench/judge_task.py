@@ -96,10 +96,11 @@ class ProactiveBenchJudge(Task):
 
         def table(ss: list[SampleScore], resamples: int) -> dict[str, MetricValue]:
             units = [s.values for s in ss]
-            out = metrics.pooled_with_bootstrap(units, judge_rates, JUDGE_COUNTS, n_items, seed, resamples)
-            total = metrics.sum_counts(units, JUDGE_COUNTS)
-            out.update(metrics.count_values(total, ("unparsable",), n_items(total)))
-            return out
+            return metrics.pooled_with_bootstrap(units, judge_rates, JUDGE_COUNTS, n_items, seed, resamples)
+
+        def counts(ss: list[SampleScore]) -> dict[str, MetricValue]:
+            total = metrics.sum_counts([s.values for s in ss], JUDGE_COUNTS)
+            return metrics.count_values(total, JUDGE_COUNTS, n_items(total))
 
         headline = table(scores, metrics.BOOTSTRAP_RESAMPLES)
         by_cat: dict[str, list[SampleScore]] = {}
@@ -109,5 +110,6 @@ class ProactiveBenchJudge(Task):
             if cat in by_cat:
                 ss = by_cat[cat]
                 headline[f"agreement_{cat}"] = mean_metric([s.values["agree"] for s in ss], seed)
-        breakdown = {"category": {c: table(ss, 0) for c, ss in sorted(by_cat.items())}}
+        breakdown = {"category": {c: table(ss, 0) for c, ss in sorted(by_cat.items())},
+                     "counts": {"all": counts(scores), **{c: counts(ss) for c, ss in sorted(by_cat.items())}}}
         return headline, breakdown

@@ -78,24 +78,30 @@ class ProactiveBench(Task):
         )
 
     def aggregate(self, scores: list[SampleScore], seed: int = 0):
+        """Rates per split, pooled over events (n = events judged); the raw counts go in the
+        breakdown group "counts" (the headline is real_average's, or all traces')."""
         by_split: dict[str, list[SampleScore]] = {}
         for s in scores:
             for split in s.record.get("splits", []):
                 by_split.setdefault(split, []).append(s)
-        split_metrics = {name: _split_metrics(ss, seed) for name, ss in by_split.items()}
-        headline = split_metrics.get(data.HEADLINE_SPLIT) or _split_metrics(scores, seed)
-        return headline, {"split": split_metrics}
+        rates = {name: _split_rates(ss, seed) for name, ss in by_split.items()}
+        counts = {name: _split_counts(ss) for name, ss in by_split.items()}
+        headline = rates.get(data.HEADLINE_SPLIT) or _split_rates(scores, seed)
+        return headline, {"split": rates, "counts": counts}
 
 
-def _split_metrics(scores: list[SampleScore], seed: int) -> dict[str, MetricValue]:
-    units = [s.values for s in scores]
+def _n_judged(c) -> int:
+    return int(sum(c.get(k, 0) for k in metrics.COUNTS))
 
-    def n_judged(c) -> int:
-        return int(sum(c.get(k, 0) for k in metrics.COUNTS))
 
-    out = metrics.pooled_with_bootstrap(units, metrics.rates, metrics.COUNTS, n_judged, seed=seed)
-    total = metrics.sum_counts(units, metrics.COUNTS + EXTRA_COUNTS)
-    out.update(metrics.count_values(total, metrics.COUNTS + EXTRA_COUNTS, n_judged(total)))
+def _split_rates(scores: list[SampleScore], seed: int) -> dict[str, MetricValue]:
+    return metrics.pooled_with_bootstrap([s.values for s in scores], metrics.rates, metrics.COUNTS,
+                                         _n_judged, seed=seed)
+
+
+def _split_counts(scores: list[SampleScore]) -> dict[str, MetricValue]:
+    total = metrics.sum_counts([s.values for s in scores], metrics.COUNTS + EXTRA_COUNTS)
+    out = metrics.count_values(total, metrics.COUNTS + EXTRA_COUNTS, _n_judged(total))
     out["traces"] = MetricValue(value=float(len(scores)), n=len(scores))
     return out
 
@@ -115,7 +121,8 @@ def _event_record(ev: loop.EventOutcome, obs: list[dict[str, Any]]) -> dict[str,
         rec["agent_attempts"] = ev.agent_attempts
     if ev.judge_attempts > 1 or ev.judge_problems:
         rec["judge_attempts"] = ev.judge_attempts
-    problems = ev.agent_problems + ev.judge_problems
+    # the last two of each say why; every attempt's text is in the sample's extra_outputs
+    problems = ev.agent_problems[-2:] + ev.judge_problems[-2:]
     if problems:
-        rec["problems"] = problems[-3:]  # the last few say why; all are in the stored outputs
+        rec["problems"] = problems
     return rec

@@ -88,7 +88,7 @@ def test_reference_status_names_real_problems(data_dir):
     from tasks.cruxeval_x.task import reference_status, reliability
 
     status = reference_status()
-    for kind in ("flaky", "failing"):
+    for kind in ("flaky", "failing", "vacuous"):
         for lang, ids in status[kind].items():
             assert lang in LANGUAGES, (kind, lang)
             known = {p.id: p for p in load_problems(data_dir, lang)}

@@ -50,14 +50,15 @@ def test_unreadable_verdicts_follow_the_reference(real_data):
             return "Hmm, I am not sure."  # no verdict on every null proposal (MN and CR)
         return REJECT
 
-    metrics, _ = run(task, docs, judge)
+    metrics, breakdown = run(task, docs, judge)
     # MN (null, people reject) and CR (null, people accept): unparsable -> agreement 0 both;
     # CD (proposal, accepted by people) rejected: 0; FA (proposal, rejected by people) rejected: 1
     assert [metrics[f"agreement_{c}"].value for c in ("MN", "CR", "CD", "FA")] == [0.0, 0.0, 0.0, 1.0]
     assert metrics["agreement"].value == pytest.approx(30 / 120)
     assert metrics["accuracy"].value == pytest.approx(60 / 120)  # MN and FA count as TN
     assert metrics["precision"].value is None and metrics["recall"].value == 0.0
-    assert metrics["unparsable"].value == 60
+    assert breakdown["counts"]["all"]["unparsable"].value == 60
+    assert breakdown["counts"]["MN"]["unparsable"].value == 30
 
 
 def test_fixture_items_and_request_shape():

@@ -64,13 +64,14 @@ def test_counts_of_a_hand_made_verdict_set(docs):
     # proposals at 0,3,6,9,12; accepted at even events -> TP {0,6,12}, FP {3,9},
     # silences accepted {2,4,8,10,14} = TN, rejected {1,5,7,11,13} = FN
     assert {k: s.values[k] for k in ("tp", "fp", "tn", "fn")} == {"tp": 3, "fp": 2, "tn": 5, "fn": 5}
-    metrics, _ = task.aggregate([s])
+    metrics, breakdown = task.aggregate([s])
     assert metrics["recall"].value == pytest.approx(3 / 8)
     assert metrics["precision"].value == pytest.approx(3 / 5)
     assert metrics["accuracy"].value == pytest.approx(8 / 15)
     assert metrics["false_alarm"].value == pytest.approx(2 / 5)
     assert metrics["f1"].value == pytest.approx(2 * 0.6 * 0.375 / 0.975)
-    assert metrics["recall"].n == 15 and metrics["events_judged"].value == 15
+    assert metrics["recall"].n == 15 and breakdown["counts"]["real_average"]["events_judged"].value == 15
+    assert set(metrics) == {"recall", "precision", "accuracy", "false_alarm", "f1"}
     # one agent turn per round; each judge call rides along with the next turn
     assert len(rounds) == 15 + 1
 
@@ -99,7 +100,7 @@ def test_splits_pool_events_and_match_the_reference(docs):
         for name, value in ref.items():
             assert splits[split][name].value == pytest.approx(value, abs=1e-7), (split, name)
     assert splits["real_average"]["recall"].n == 35
-    assert splits["real_coding"]["events_judged"].value == 15
+    assert breakdown["counts"]["real_coding"]["events_judged"].value == 15
     assert headline["f1"].value == splits["real_average"]["f1"].value
     # pooled over events, not the mean of the two traces' values
     per_trace_mean = (expected["real_coding"]["accuracy"] + expected["real_writing"]["accuracy"]) / 2
