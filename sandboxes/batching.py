@@ -41,7 +41,7 @@ class BatchStrategy:
 
 def _batch_timeout(spec: LanguageSpec, limits: Limits, n: int) -> float:
     per = limits.compile_timeout_s if limits.compile_timeout_s is not None else spec.compile_timeout_s
-    return per + 5.0 * n
+    return per * n  # the budget the programs would have had one by one
 
 
 class JavaBatch(BatchStrategy):

@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, default=2, help="image builds at a time")
     args = parser.parse_args(argv)
     try:
-        tags = build_images(parse_languages(args.languages), parallel=args.parallel)
+        # no --languages: all 19, so the line about Julia and Swift is printed too
+        languages = parse_languages(args.languages) if args.languages else list(LANGUAGES)
+        tags = build_images(languages, parallel=args.parallel)
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
