@@ -70,8 +70,11 @@ def main() -> None:
     print(f"{len(cands)} candidates, {n_tok} scored tokens ({sum(len(s.ids) for s in seqs)} with prompts); "
           f"policy {policy}, ref {ref}")
     results = {}
+    # The engine is sized for the longest candidate up front, so the warm-up call does not start
+    # a smaller one that the timed call would have to replace.
+    max_len = 1 << max(s.ids.__len__() for s in seqs).bit_length()
     factories = {"transformers": lambda p: HFLogprobEngine(p, dtype="float32", batch_tokens=args.batch_tokens),
-                 "vllm": lambda p: VLLMLogprobEngine(p, dtype="float32")}
+                 "vllm": lambda p: VLLMLogprobEngine(p, dtype="float32", max_model_len=max_len)}
     for name, factory in factories.items():
         lp_pol, load_p, run_p = timed(factory, policy, seqs)
         lp_ref, load_r, run_r = timed(factory, ref, seqs)

@@ -72,6 +72,9 @@ def _add_generation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu-memory-utilization", type=float)
     p.add_argument("--batch-size", type=int, help="hf backend batch size")
     p.add_argument("--concurrency", type=int, help="openai backend: requests in flight")
+    p.add_argument("--score-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="a scorer option, recorded in the results (sandbox=bwrap, splice_guard=false, "
+                        "readoc_fixes=[\"html-tables\"])")
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -97,7 +100,21 @@ def run_config_from_args(args):
     return RunConfig(model=model, backend=getattr(args, "backend", None), judge=getattr(args, "judge", None),
                      tasks=args.tasks, samples=args.samples, temperature=args.temperature, top_p=args.top_p,
                      max_tokens=args.max_tokens, seed=args.seed, limit=args.limit, data_dir=args.data_dir,
-                     backend_options=opts)
+                     backend_options=opts, scoring_options=parse_options(args.score_option))
+
+
+def parse_options(pairs: list[str]) -> dict:
+    """KEY=VALUE pairs; a VALUE that reads as JSON (false, 3, ["a"]) is taken as such."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise HarnessError(f"--score-option {pair!r} is not KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
 
 
 def default_run_dir(cfg) -> Path:

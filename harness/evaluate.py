@@ -150,7 +150,8 @@ def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, backend
         results[tr.task.name] = TaskResult(
             task=tr.task.name, version=tr.task.version, prompt_hash=tr.task.prompt_hash(),
             n_docs=len(scores), sampling=tr.sampling.model_dump(), metrics=metrics, breakdown=breakdown,
-            data_files={str(f): sha256_file(f) for f in files}, config=tr.task.config(), limit=settings.limit,
+            data_files={str(f): sha256_file(f) for f in files}, config={**tr.task.config(), **({"scoring_options": cfg.scoring_options} if cfg.scoring_options else {})},
+            limit=settings.limit,
             failed_docs=len(failed),
         )
     sandbox = ctx.resources.get("sandbox")

@@ -39,7 +39,7 @@ def plot(title: str, metrics: dict[str, dict[int, MetricValue]], ks: list[int], 
 
     styles = {"bon_first": ("o", "-"), "bon_random": ("s", "--"), "weighted_vote": ("^", "-"),
               "maj": ("v", "-."), "pass": ("", ":")}
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
+    fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=110)
     for name in METRICS:
         if name not in metrics:
             continue
@@ -54,7 +54,7 @@ def plot(title: str, metrics: dict[str, dict[int, MetricValue]], ks: list[int], 
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     fig.tight_layout()
     out_base.parent.mkdir(parents=True, exist_ok=True)
     paths = [out_base.with_suffix(".svg"), out_base.with_suffix(".png")]

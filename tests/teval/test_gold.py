@@ -55,11 +55,23 @@ def test_review_gold_is_perfect(teval_data):
 
 
 @pytest.mark.parametrize("task_name,render", [("teval-plan-json", gold_json), ("teval-plan-str", gold_str)])
-def test_plan_gold_is_perfect(teval_data, ctx, task_name, render):
+def test_plan_gold_gets_the_maximum(teval_data, ctx, task_name, render):
+    """Gold plans find every gold step. F1 is 1 on every row whose steps are all different; where
+    steps repeat (json: same name and args; str: same name), equal weights let networkx's
+    matching cross two of them, and the LIS then counts one step fewer, exactly as upstream
+    (README quirk 5; the whole files give F1 0.9944 json / 0.9955 str, 11 and 10 rows below 1)."""
     task, scores = _score_file(task_name, render, ctx, sample=True)
     assert len(scores) == (553 if FULL else 69)  # 56 tenth rows + 13 more with repeated steps
-    below = [(s.doc_id, s.values["f1_score"], s.record.get("matching")) for s in scores if s.values["f1_score"] < 1 - 1e-9]
-    assert below == []
+    docs = {d.id: d for d in task.load_docs(None)}
+    json_fmt = task_name.endswith("json")
+    for s in scores:
+        gold = [g for g in docs[s.doc_id].data["ground_truth"] if g["name"] != "FinishAction"]
+        key = (lambda g: (g["name"], str(g["args"]))) if json_fmt else (lambda g: g["name"])
+        assert s.values["parse_rate"] == 1.0
+        assert sorted(s.record["matching"]) == list(range(len(gold))), s.doc_id  # every gold step matched once
+        for i, j in enumerate(s.record["matching"]):
+            assert key(gold[j]) == key(gold[i]), s.doc_id                        # to an equal step
+        if len({key(g) for g in gold}) == len(gold):
+            assert s.values["f1_score"] == pytest.approx(1.0), s.doc_id
     metrics, _ = task.aggregate(scores)
-    for m in ("precision", "recall", "f1_score", "parse_rate"):
-        assert metrics[m].value == pytest.approx(1.0)
+    assert metrics["f1_score"].value > 0.95
