@@ -44,6 +44,8 @@ class VLLMBackend(Backend):
         if _on_cpu():
             # On CPU the KV cache is RAM: a small default keeps room for everything else.
             os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
+            # A busy CPU can take minutes per step; the default RPC timeout would kill the engine.
+            os.environ.setdefault("VLLM_EXECUTE_MODEL_TIMEOUT_SECONDS", "1800")
             kwargs["enforce_eager"] = True if enforce_eager is None else enforce_eager
         elif enforce_eager is not None:
             kwargs["enforce_eager"] = enforce_eager
@@ -78,6 +80,14 @@ class VLLMBackend(Backend):
             rid = str(i)
             engine.add_request(rid, TokensPrompt(prompt_token_ids=ids), params)
             started[rid] = time.perf_counter()
+        try:
+            self._drain(engine, started, on_result)
+        except Exception as e:  # a dead engine: what finished is stored; the rest waits for a re-run
+            raise BackendError(f"the vLLM engine failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}",
+                               "finished generations are stored; run the same command again to resume") from None
+
+    @staticmethod
+    def _drain(engine, started: dict[str, float], on_result: OnResult) -> None:
         while engine.has_unfinished_requests():
             for out in engine.step():
                 if not out.finished:
