@@ -86,6 +86,12 @@ def _add_run(sub) -> None:
     p.add_argument("--judge", help="a judge model spec, for tasks that use one")
     p.add_argument("--output", help="run directory (default: runs/<model>-<tasks>-<settings hash>)")
     _add_generation_args(p)
+    try:
+        from harness.rerank.cli import add_run_arguments
+
+        add_run_arguments(p)  # --rerank SPEC: best-of-N reranking right after generation
+    except ImportError:
+        pass
     p.set_defaults(func=cmd_run)
 
 
@@ -131,6 +137,10 @@ def cmd_run(args) -> int:
     run_dir = Path(args.output) if args.output else default_run_dir(cfg)
     run = evaluate(cfg, run_dir, progress=False if args.no_progress else None)
     print_summary(run)
+    if getattr(args, "rerank", None):
+        from harness.rerank.cli import after_run
+
+        after_run(args, run_dir)
     print(f"results: {run_dir / 'results.json'}")
     return 0
 
