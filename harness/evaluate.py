@@ -121,6 +121,7 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
         store_report={"corrupted_entries_skipped": store.corrupted, "failed_generations": gen.failed,
                       "requested_per_round": sum(gen.requested)},
     )
+    _keep_extras(run, run_dir)
     run.write(run_dir)
     if gen.failed:
         details = "; ".join(first_failures(runs))
@@ -164,6 +165,21 @@ def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, backend
 
 
 BACKENDS_FILE = "backends.json"
+
+
+def _keep_extras(run: RunResult, run_dir: Path) -> None:
+    """Re-scoring must not drop what later steps added to a task's results (best-of-N tables)."""
+    from harness.results import RESULTS_FILE, load_results
+
+    if not (run_dir / RESULTS_FILE).exists():
+        return
+    try:
+        old = load_results(run_dir)
+    except HarnessError:
+        return
+    for name, tr in run.tasks.items():
+        if name in old.tasks:
+            tr.extra = {**old.tasks[name].extra, **tr.extra}
 
 
 def _save_backend_infos(run_dir: Path, backends: dict[str, Backend]) -> None:
