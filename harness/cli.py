@@ -15,7 +15,7 @@ from harness.errors import HarnessError
 
 # Sub-commands that live beside the core (sandboxes, leaderboard, rerank...): each module offers
 # register_cli(subparsers). A module that is absent or broken costs only its own commands.
-PLUGIN_CLIS = ("sandboxes.cli", "leaderboard.cli", "harness.rerank.cli")
+PLUGIN_CLIS = ("sandboxes.cli", "leaderboard.cli", "harness.rerank.cli", "harness.embeddings")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +98,12 @@ def _add_run(sub) -> None:
 def run_config_from_args(args):
     from harness.evaluate import RunConfig
 
+    if args.data_dir:  # groups are expanded before any task sees the settings
+        import os
+
+        from harness.paths import DATA_ENV
+
+        os.environ[DATA_ENV] = args.data_dir
     if bool(args.model) == bool(getattr(args, "system", None)):
         raise HarnessError("give exactly one of --model or --system")
     model = args.model or f"system:{args.system}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from harness.registry import register, register_group
+from harness.registry import register, register_cli, register_group
 from tasks.teval import files
 from tasks.teval.task import TEvalTask
 
@@ -33,3 +33,12 @@ def _members(version: str):
 
 register_group("teval", _members("v1"))
 register_group("teval-v2", _members("v2"))
+
+
+def _add_commands(subparsers) -> None:
+    from tasks.teval.cli import register_cli as add  # `harness teval summary RUN_DIR`
+
+    add(subparsers)
+
+
+register_cli(_add_commands)
