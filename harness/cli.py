@@ -98,12 +98,6 @@ def _add_run(sub) -> None:
 def run_config_from_args(args):
     from harness.evaluate import RunConfig
 
-    if args.data_dir:  # groups are expanded before any task sees the settings
-        import os
-
-        from harness.paths import DATA_ENV
-
-        os.environ[DATA_ENV] = args.data_dir
     if bool(args.model) == bool(getattr(args, "system", None)):
         raise HarnessError("give exactly one of --model or --system")
     model = args.model or f"system:{args.system}"
