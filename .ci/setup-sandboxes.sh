@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sandboxes (issue 3): bubblewrap + host toolchains for the 17 Debian languages, Docker Engine
-# (docker.io, vfs storage) and the sandbox images built offline from a debootstrap base.
+# (docker.io; overlay2 storage, vfs where overlayfs fails) and the sandbox images built offline
+# from a debootstrap base.
 # Idempotent: installed packages, a running dockerd and up-to-date images are left alone.
-# Env: SANDBOX_LANGUAGES=cpp,java,... (default: all Debian ones), SKIP_DOCKER=1 (bwrap only).
+# Env: SANDBOX_LANGUAGES=cpp,java,... (default: all Debian ones), SKIP_DOCKER=1 (bwrap only),
+#      HARNESS_DOCKER_STORAGE=vfs (storage drivers to try, in order; default: overlay2 vfs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -20,15 +22,29 @@ if [[ -n "$need" ]]; then
   log "apt-get install $need"; apt-get update -qq; "${APT[@]}" $need >/dev/null
 fi
 
-# 2. dockerd (vfs works everywhere, also inside containers/VMs without overlayfs)
+# 2. dockerd
 build_pid=""
 if [[ "${SKIP_DOCKER:-0}" != 1 ]]; then
   if ! docker info >/dev/null 2>&1; then
-    log "starting dockerd --storage-driver=vfs"
-    nohup dockerd --storage-driver=vfs >/var/log/harness-dockerd.log 2>&1 &
-    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    # overlay2 shares image layers; vfs copies the whole image per layer and per container
+    # (tens of GB for these images), so it is only the fallback where overlayfs does not work.
+    drivers=${HARNESS_DOCKER_STORAGE:-overlay2 vfs}
+    for driver in $drivers; do
+      log "starting dockerd --storage-driver=$driver"
+      nohup dockerd --storage-driver="$driver" >/var/log/harness-dockerd.log 2>&1 &
+      dockerd_pid=$!
+      for _ in $(seq 60); do
+        docker info >/dev/null 2>&1 && break
+        kill -0 "$dockerd_pid" 2>/dev/null || break
+        sleep 1
+      done
+      docker info >/dev/null 2>&1 && break
+      log "dockerd with $driver did not start: $(tail -1 /var/log/harness-dockerd.log)"
+      kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true
+    done
     docker info >/dev/null 2>&1 || { echo "dockerd did not start: see /var/log/harness-dockerd.log"; exit 1; }
   fi
+  log "docker storage driver: $(docker info --format '{{.Driver}}')"
   # 3. images, in the background while the host toolchains install
   log "building images (log: /tmp/harness-sandbox-build.log)"
   python3 -m sandboxes.build ${SANDBOX_LANGUAGES:+--languages "$SANDBOX_LANGUAGES"} \

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sandboxes"
 def _make(kind: str):
     if kind == "docker":
         from sandboxes.docker import DockerSandbox
-        return DockerSandbox(cache=False, workers=1)  # vfs copies the image per container
+        return DockerSandbox(cache=False, workers=1)  # one container per image keeps CI light
     from sandboxes.bwrap import BwrapSandbox
     return BwrapSandbox(cache=False)
 
