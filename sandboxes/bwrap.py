@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -36,6 +37,30 @@ STATE_DIR = Path(os.environ.get("HARNESS_BWRAP_DIR", "/var/tmp/harness-bwrap"))
 NOBODY = 65534
 
 
+@functools.lru_cache(maxsize=1)
+def helpers_dir() -> Path:
+    """inside.py and helpers/ copied where the unprivileged sandbox user can read them: bwrap
+    resolves bind sources as that user, and a checkout under /root (mode 700) is unreadable."""
+    files = [SANDBOXES_DIR / "inside.py",
+             *sorted(f for f in (SANDBOXES_DIR / "helpers").iterdir() if f.is_file())]
+    digest = hashlib.sha256(b"".join(f.name.encode() + f.read_bytes() for f in files)).hexdigest()
+    target = STATE_DIR / f"helpers-{digest[:16]}"
+    if not (target / "inside.py").is_file():
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        os.chmod(STATE_DIR, 0o755)
+        staging = Path(tempfile.mkdtemp(prefix="helpers-", dir=STATE_DIR))
+        (staging / "helpers").mkdir()
+        for f in files:
+            shutil.copy(f, staging / ("inside.py" if f.name == "inside.py" else f"helpers/{f.name}"))
+        for path in [staging, *staging.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        try:
+            staging.rename(target)
+        except OSError:  # another process got there first
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 def bwrap_available() -> str | None:
     """None when bwrap can create its namespaces here, else the reason it cannot."""
     if not shutil.which("bwrap"):
@@ -58,7 +83,7 @@ def _bwrap_argv(tmpfs_scratch: bool, scratch_mb: int, host_scratch: Path | None)
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(256 * 2**20), "--tmpfs", "/tmp",
-            "--ro-bind", str(SANDBOXES_DIR), HELPERS]
+            "--ro-bind", str(helpers_dir()), HELPERS]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
         if path.is_symlink():
