@@ -66,16 +66,27 @@ def _add_generation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--limit", type=int, help="only the first N documents of each task")
     p.add_argument("--data-dir", help="local mirror of the benchmark data (default: $HARNESS_DATA_DIR or ../shared/data)")
-    p.add_argument("--tensor-parallel", type=int, dest="tensor_parallel_size")
+    p.add_argument("--tensor-parallel", type=int, dest="tensor_parallel_size",
+                   help="GPUs per engine (vLLM); with --executor ray, GPUs per replica")
     p.add_argument("--dtype")
     p.add_argument("--max-model-len", type=int)
     p.add_argument("--gpu-memory-utilization", type=float)
     p.add_argument("--batch-size", type=int, help="hf backend batch size")
     p.add_argument("--concurrency", type=int, help="openai backend: requests in flight")
+    _add_executor_args(p)
     p.add_argument("--score-option", action="append", default=[], metavar="KEY=VALUE",
                    help="a scorer option, recorded in the results (sandbox=bwrap, splice_guard=false, "
                         "readoc_fixes=[\"html-tables\"])")
     p.add_argument("--no-progress", action="store_true")
+
+
+def _add_executor_args(p: argparse.ArgumentParser, default: str | None = "local") -> None:
+    p.add_argument("--executor", choices=("local", "ray"), default=default,
+                   help="where engines and sandboxes run: local (this process, the default) or ray "
+                        "(data-parallel replicas, sandbox pools on every node)")
+    p.add_argument("--replicas", type=int, help="--executor ray: engine replicas (default 1)")
+    p.add_argument("--ray-address", help="--executor ray: an existing cluster (ray://HEAD:10001, HEAD:6379); "
+                                         "default: start a local Ray instance")
 
 
 def _add_run(sub) -> None:
@@ -106,7 +117,9 @@ def run_config_from_args(args):
     return RunConfig(model=model, backend=getattr(args, "backend", None), judge=getattr(args, "judge", None),
                      tasks=args.tasks, samples=args.samples, temperature=args.temperature, top_p=args.top_p,
                      max_tokens=args.max_tokens, seed=args.seed, limit=args.limit, data_dir=args.data_dir,
-                     backend_options=opts, scoring_options=parse_options(args.score_option))
+                     backend_options=opts, scoring_options=parse_options(args.score_option),
+                     executor=getattr(args, "executor", None) or "local", replicas=getattr(args, "replicas", None) or 1,
+                     ray_address=getattr(args, "ray_address", None))
 
 
 def parse_options(pairs: list[str]) -> dict:
@@ -125,7 +138,8 @@ def parse_options(pairs: list[str]) -> dict:
 
 def default_run_dir(cfg) -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{Path(cfg.model.split('#')[0]).name}-{cfg.tasks}")[:80]
-    digest = hashlib.sha256(cfg.model_dump_json().encode()).hexdigest()[:8]
+    # where it runs is not what it is: --executor ray finds the run --executor local started
+    digest = hashlib.sha256(cfg.model_dump_json(exclude={"executor", "replicas", "ray_address"}).encode()).hexdigest()[:8]
     return Path("runs") / f"{slug}-{digest}"
 
 
@@ -149,6 +163,7 @@ def _add_score(sub) -> None:
     p = sub.add_parser("score", help="re-score a run's stored outputs without running the model again")
     p.add_argument("run_dir")
     p.add_argument("--judge", help="re-judge with another judge model (agent outputs are reused)")
+    _add_executor_args(p, default=None)  # default: as the run was made
     p.set_defaults(func=cmd_score)
 
 
@@ -159,6 +174,9 @@ def cmd_score(args) -> int:
 
     run_dir = Path(args.run_dir)
     cfg = RunConfig.load(run_dir)
+    if args.executor:  # sandboxes (and a new judge) run here or on the cluster, as asked
+        cfg.executor, cfg.ray_address = args.executor, args.ray_address
+        cfg.replicas = args.replicas or 1
     infos = load_backend_infos(run_dir)
     backends = {role: StoreOnlyBackend(info) for role, info in infos.items()}
     if args.judge:

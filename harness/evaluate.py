@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from harness import provenance, registry
 from harness.backends.base import Backend, OnError, OnResult
-from harness.backends.models import make_backend
 from harness.errors import HarnessError
+from harness.executors import Executor, make_executor
 from harness.hashing import sha256_file
 from harness.progress import Progress
 from harness.requests import Request
@@ -45,6 +45,10 @@ class RunConfig(BaseModel):
     data_dir: str | None = None
     backend_options: dict[str, Any] = Field(default_factory=dict)
     scoring_options: dict[str, Any] = Field(default_factory=dict)
+    # Where it runs (harness/executors): never what is generated, so not part of the run's identity.
+    executor: str = "local"
+    replicas: int = 1
+    ray_address: str | None = None
 
     def settings(self) -> RunSettings:
         return RunSettings(samples=self.samples, temperature=self.temperature, top_p=self.top_p,
@@ -80,32 +84,43 @@ class StoreOnlyBackend(Backend):
 
 
 def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None = None,
-             progress: bool | None = None) -> RunResult:
+             progress: bool | None = None, executor: Executor | None = None) -> RunResult:
+    """backends: engines the caller built (run in this process, closed by the caller).
+    executor: one the caller built and keeps (e.g. Ray replicas shared by several runs); its
+    loaded roles are used as they are. Otherwise cfg.executor makes one for this run."""
     t_start = time.perf_counter()
     run_dir = Path(run_dir)
     tasks = registry.resolve(cfg.tasks)
     settings = cfg.settings()
     runs = load_task_runs(tasks, settings)  # data problems surface before any model loads
     cfg.save(run_dir)
-    store = SampleStore(run_dir / "store")
-    owned = backends is None
-    if backends is None:
-        backends = {"model": make_backend(cfg.model, cfg.backend, cfg.backend_options)}
-        if cfg.judge:
-            backends["judge"] = make_backend(cfg.judge, None, cfg.backend_options)
-    _save_backend_infos(run_dir, backends)
-    for tr in runs:
-        tr.task.bind_backend(backends["model"].info())
+    owned = executor is None
+    if executor is None:
+        executor = make_executor(cfg.executor, replicas=cfg.replicas, address=cfg.ray_address,
+                                 tensor_parallel=cfg.backend_options.get("tensor_parallel_size"))
+    store = None
     try:
+        for role, backend in (backends or {}).items():
+            executor.add_backend(role, backend)
+        if "model" not in executor.roles:
+            executor.load("model", cfg.model, cfg.backend, cfg.backend_options)
+        if cfg.judge and "judge" not in executor.roles:
+            executor.load("judge", cfg.judge, None, cfg.backend_options)
+        infos = {role: executor.info(role) for role in executor.roles}
+        _save_backend_infos(run_dir, infos)
+        for tr in runs:
+            tr.task.bind_backend(infos["model"])
+        store = SampleStore(run_dir / "store")
         with Progress(progress) as prog:
-            gen = generate_all(runs, backends, store, prog)
+            gen = generate_all(runs, executor, store, prog)
         t_gen = time.perf_counter()
-        results = _score_and_write(runs, cfg, run_dir, backends, settings)
+        results = _score_and_write(runs, cfg, run_dir, executor, settings)
+        execution = executor.describe()
     finally:
-        store.close()
+        if store is not None:
+            store.close()
         if owned:
-            for b in backends.values():
-                b.close()
+            executor.close()
     score_s = time.perf_counter() - t_gen
     timing = Timing(
         wall_s=time.perf_counter() - t_start, generate_s=gen.seconds, score_s=score_s,
@@ -114,9 +129,10 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
     )
     prov = provenance.collect(cfg.seed)
     prov.sandbox = results.pop("_sandbox", {})
+    prov.executor = execution
     run = RunResult(
-        run_id=_run_id(run_dir), model=backends["model"].info(),
-        judge=backends["judge"].info() if "judge" in backends else None,
+        run_id=_run_id(run_dir), model=infos["model"],
+        judge=infos.get("judge"),
         tasks=results, provenance=prov, timing=timing,
         store_report={"corrupted_entries_skipped": store.corrupted, "failed_generations": gen.failed,
                       "requested_per_round": sum(gen.requested)},
@@ -131,8 +147,8 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
     return run
 
 
-def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, backends, settings) -> dict:
-    ctx = ScoringContext(options=dict(cfg.scoring_options))
+def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, executor: Executor, settings) -> dict:
+    ctx = ScoringContext(options=dict(cfg.scoring_options), executor=executor)
     results: dict[str, Any] = {}
     for tr in runs:
         scores, failed = score_run(tr, ctx)
@@ -182,9 +198,9 @@ def _keep_extras(run: RunResult, run_dir: Path) -> None:
             tr.extra = {**old.tasks[name].extra, **tr.extra}
 
 
-def _save_backend_infos(run_dir: Path, backends: dict[str, Backend]) -> None:
-    infos = {role: b.info().model_dump() for role, b in backends.items()}
-    (run_dir / BACKENDS_FILE).write_text(json.dumps(infos, indent=2))
+def _save_backend_infos(run_dir: Path, infos: dict[str, ModelInfo]) -> None:
+    data = {role: info.model_dump() for role, info in infos.items()}
+    (run_dir / BACKENDS_FILE).write_text(json.dumps(data, indent=2))
 
 
 def load_backend_infos(run_dir: Path) -> dict[str, ModelInfo]:

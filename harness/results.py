@@ -75,6 +75,7 @@ class Provenance(BaseModel):
     packages: dict[str, str] = Field(default_factory=dict)
     seed: int = 0
     sandbox: dict[str, Any] = Field(default_factory=dict)  # image digests, toolchain versions
+    executor: dict[str, Any] = Field(default_factory=dict)  # local/ray, replicas, placement
     created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 

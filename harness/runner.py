@@ -11,6 +11,7 @@ from typing import Callable
 
 from harness.backends.base import Backend
 from harness.errors import HarnessError
+from harness.executors import Executor, LocalExecutor
 from harness.progress import Progress
 from harness.requests import Generation, Request
 from harness.store import SampleStore, generation_key
@@ -50,11 +51,14 @@ def load_task_runs(tasks: list[Task], settings: RunSettings) -> list[TaskRun]:
     return runs
 
 
-def generate_all(runs: list[TaskRun], backends: dict[str, Backend], store: SampleStore,
+def generate_all(runs: list[TaskRun], executor: Executor | dict[str, Backend], store: SampleStore,
                  progress: Progress | None = None) -> GenerationStats:
-    """Drive every task's rounds until no document asks for more."""
+    """Drive every task's rounds until no document asks for more. Generation goes through the
+    executor (a dict of backends means the local executor: each backend in this process)."""
+    if not isinstance(executor, Executor):
+        executor = LocalExecutor(executor)
     stats = GenerationStats()
-    fingerprints = {role: b.info().fingerprint for role, b in backends.items()}
+    fingerprints = {role: executor.info(role).fingerprint for role in executor.roles}
     round_no = 0
     while True:
         pending: list[tuple[TaskRun, Doc, Request]] = []
@@ -69,14 +73,14 @@ def generate_all(runs: list[TaskRun], backends: dict[str, Backend], store: Sampl
         if not pending:
             return stats
         round_no += 1
-        _answer_round(pending, backends, fingerprints, store, stats, progress, round_no)
+        _answer_round(pending, executor, fingerprints, store, stats, progress, round_no)
 
 
-def _answer_round(pending, backends, fingerprints, store, stats, progress, round_no) -> None:
+def _answer_round(pending, executor: Executor, fingerprints, store, stats, progress, round_no) -> None:
     by_role: dict[str, list[tuple]] = {}
     for tr, doc, req in pending:
         state = tr.states[doc.id]
-        if req.role not in backends:
+        if req.role not in fingerprints:
             raise HarnessError(f"task {req.task} asks a '{req.role}' model but none was given",
                                f"pass --{req.role} MODEL")
         state.requests[req.tag] = req
@@ -91,11 +95,10 @@ def _answer_round(pending, backends, fingerprints, store, stats, progress, round
         by_role.setdefault(req.role, []).append(slot)
     stats.requested.append(sum(len(s[5]) for slots in by_role.values() for s in slots))
     for role, slots in by_role.items():
-        backend = backends[role]
         asked = [replace(req, sampling=req.sampling.model_copy(update={"n": len(missing)}))
                  for (_, _, req, _, _, missing) in slots]
         total = sum(len(s[5]) for s in slots)
-        label = f"round {round_no}: {role} ({backend.kind})"
+        label = f"round {round_no}: {role} ({executor.kind(role)})"
         bar = progress.bar(label, total) if progress else None
         t0 = time.perf_counter()
 
@@ -122,7 +125,7 @@ def _answer_round(pending, backends, fingerprints, store, stats, progress, round
                 bar.advance(len(slots[i][5]))
 
         try:
-            backend.generate(asked, on_result, on_error)
+            executor.generate(role, asked, on_result, on_error)
         finally:
             stats.seconds += time.perf_counter() - t0
             if bar:

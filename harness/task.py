@@ -60,6 +60,7 @@ class ScoringContext:
 
     options: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, Any] = field(default_factory=dict)
+    executor: Any = None  # harness.executors.Executor: where sandboxes run (ray: across the cluster)
 
     def get(self, name: str, factory=None):
         if name not in self.resources and factory is not None:

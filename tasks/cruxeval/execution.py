@@ -4,6 +4,7 @@ sandbox from the ScoringContext, and per-document pass@k values."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,12 +40,17 @@ class Attempt:
 
 def sandbox_from(ctx: ScoringContext):
     """The run's sandbox: one per run, made on first use. Its kind: the scoring option `sandbox`,
-    else $HARNESS_SANDBOX, else the sandboxes' default (docker when reachable, else bwrap)."""
+    else $HARNESS_SANDBOX, else the sandboxes' default (docker when reachable, else bwrap). The
+    run's executor says where it runs: in this process, or (--executor ray) a pool per node."""
 
     def make():
+        kind = ctx.options.get("sandbox") or os.environ.get("HARNESS_SANDBOX") or None
+        executor = getattr(ctx, "executor", None)
+        if executor is not None and hasattr(executor, "sandbox"):
+            return executor.sandbox(kind)
         import sandboxes
 
-        return sandboxes.get_sandbox(ctx.options.get("sandbox") or os.environ.get("HARNESS_SANDBOX") or None)
+        return sandboxes.get_sandbox(kind)
 
     return ctx.get("sandbox", make)
 
@@ -67,7 +73,17 @@ def run_attempts(attempts: list[Attempt], ctx: ScoringContext) -> None:
         a.reason = getattr(v.reason, "value", str(v.reason))
         a.detail = getattr(v, "detail", "") or ""
         if not a.passed and a.reason != "ok":
-            a.extra["stderr_tail"] = (v.stderr or "")[-400:]
+            a.extra["stderr_tail"] = scratch_free(v.stderr or "")[-400:]
+
+
+#: a program's scratch directory (sandboxes/common.py: random per program, batch dirs p<i>)
+_SCRATCH_DIR = re.compile(r"/scratch/(?:b[0-9a-f]{10}/p\d+|[0-9a-f]{12})(?=/|\b)")
+
+
+def scratch_free(text: str) -> str:
+    """Error output with the program's random scratch directory replaced by a fixed name, so the
+    records are the same from run to run, machine to machine and executor to executor."""
+    return _SCRATCH_DIR.sub("/scratch/program", text)
 
 
 def pass_values(attempts: list[Attempt], ks=PASS_KS, suffix: str = "",
