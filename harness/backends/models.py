@@ -20,7 +20,7 @@ from typing import Any
 
 from harness.backends.base import Backend
 from harness.backends.embedded import ensure_converted, is_embedded
-from harness.errors import UnknownModel
+from harness.errors import BackendError, UnknownModel
 from harness.hashing import hash_tree
 from harness.results import ModelInfo
 
@@ -104,20 +104,92 @@ def make_backend(raw: str, backend: str | None = None, options: dict[str, Any] |
         return make_system_backend(spec.target)
     path, info = resolve_local_model(spec)
     if spec.kind == "vllm":
+        keys = ("tensor_parallel_size", "dtype", "max_model_len", "gpu_memory_utilization", "seed", "enforce_eager")
+    elif spec.kind == "hf":
+        keys = ("batch_size", "dtype")
+    else:
+        raise UnknownModel(f"unknown backend '{spec.kind}'", f"use one of {', '.join(KINDS)}")
+    kw = {k: opts[k] for k in keys if opts.get(k) is not None}
+    key = (spec.raw, spec.kind, path, spec.revision, info.fingerprint, tuple(sorted((k, str(v)) for k, v in kw.items())))
+    engine = _LIVE.get(key)
+    if engine is None:
+        engine = _LIVE[key] = _Engine(_local_backend(spec, path, info, kw))
+    return SharedBackend(key, engine)
+
+
+def _local_backend(spec: ModelSpec, path: str, info: ModelInfo, kw: dict[str, Any]) -> Backend:
+    if spec.kind == "vllm":
         from harness.backends.vllm import VLLMBackend, vllm_version
 
         info.backend_version = vllm_version()
-        keys = ("tensor_parallel_size", "dtype", "max_model_len", "gpu_memory_utilization", "seed", "enforce_eager")
-        kw = {k: opts[k] for k in keys if opts.get(k) is not None}
-        info.settings = {k: v for k, v in kw.items()}
-        return VLLMBackend(path, info, revision=spec.revision, **kw)
-    if spec.kind == "hf":
-        import transformers
-
-        from harness.backends.hf import HFBackend
-
-        info.backend_version = transformers.__version__
-        kw = {k: opts[k] for k in ("batch_size", "dtype") if opts.get(k) is not None}
         info.settings = dict(kw)
-        return HFBackend(path, info, revision=spec.revision, **kw)
-    raise UnknownModel(f"unknown backend '{spec.kind}'", f"use one of {', '.join(KINDS)}")
+        return VLLMBackend(path, info, revision=spec.revision, **kw)
+    import transformers
+
+    from harness.backends.hf import HFBackend
+
+    info.backend_version = transformers.__version__
+    info.settings = dict(kw)
+    return HFBackend(path, info, revision=spec.revision, **kw)
+
+
+# ---- one engine per model in a process -------------------------------------------------------
+# A judge that is the model under test (`--model M --judge M`, same spec and options) is answered by the
+# model's engine: loading the same weights twice doubles the memory (a vLLM engine on CPU holds
+# its KV cache in RAM) and the start-up time, and changes nothing generated (the store keys
+# carry the role). Every local backend is a handle; the engine closes with its last handle.
+
+@dataclass
+class _Engine:
+    backend: Backend
+    handles: int = 0
+
+
+_LIVE: dict[tuple, _Engine] = {}
+
+
+class SharedBackend(Backend):
+    """A handle on a local engine (vllm, hf) that other roles of this process may share."""
+
+    def __init__(self, key: tuple, engine: _Engine):
+        self._key, self._engine, self._open = key, engine, True
+        engine.handles += 1
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return self._engine.backend.kind
+
+    @property
+    def shared(self) -> bool:
+        """True while another handle uses the same engine."""
+        return self._engine.handles > 1
+
+    def info(self) -> ModelInfo:
+        return self._engine.backend.info()
+
+    def generate(self, requests, on_result, on_error) -> None:
+        if not self._open:
+            raise BackendError("this backend was closed", "build another with make_backend")
+        self._engine.backend.generate(requests, on_result, on_error)
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        self._engine.handles -= 1
+        if self._engine.handles == 0:
+            if _LIVE.get(self._key) is self._engine:
+                del _LIVE[self._key]
+            self._engine.backend.close()
+
+    # The engine's own attributes (llm, tokenizer, batch_size) read and set through the handle.
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._engine.backend, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._engine.backend, name, value)

@@ -51,11 +51,18 @@ def agent_sampling(sampling: SamplingParams, attempt: int) -> SamplingParams:
     return sampling.model_copy(update=upd)
 
 
-def judge_sampling(attempt: int) -> SamplingParams:
+def judge_max_tokens(sampling: SamplingParams | None = None) -> int:
+    """JUDGE_MAX_TOKENS, or the run's `--max-tokens` where that is lower: a run capped for a slow
+    machine caps its judge too (ten judge attempts per event are most of a CPU run's tokens)."""
+    cap = sampling.max_tokens if sampling is not None else None
+    return min(JUDGE_MAX_TOKENS, cap) if cap else JUDGE_MAX_TOKENS
+
+
+def judge_sampling(attempt: int, max_tokens: int = JUDGE_MAX_TOKENS) -> SamplingParams:
     greedy = attempt <= JUDGE_GREEDY_ATTEMPTS
     return SamplingParams(
         temperature=0.0 if greedy else JUDGE_RETRY_TEMPERATURE,
-        max_tokens=JUDGE_MAX_TOKENS,
+        max_tokens=max_tokens,
         seed=None if attempt == 1 else JUDGE_SEED + attempt,
     )
 
@@ -170,9 +177,9 @@ def agent_request(task: str, doc_id: str, observations: list[dict[str, Any]], pr
 
 
 def judge_request(task: str, doc_id: str, observations: list[dict[str, Any]], prog: Progress,
-                  event: int, attempt: int) -> Request:
+                  event: int, attempt: int, max_tokens: int = JUDGE_MAX_TOKENS) -> Request:
     msgs = prompts.judge_messages(observations[: event + 1], prog.events[event].proposal)
-    return Request(task=task, doc_id=doc_id, sampling=judge_sampling(attempt),
+    return Request(task=task, doc_id=doc_id, sampling=judge_sampling(attempt, max_tokens),
                    messages=tuple(msgs), role="judge", tag=judge_tag(event, attempt))
 
 
@@ -181,6 +188,6 @@ def next_requests(task: str, doc_id: str, observations: list[dict[str, Any]], st
     prog = progress(len(observations), state)
     return [
         agent_request(task, doc_id, observations, prog, e, a, sampling) if role == "model"
-        else judge_request(task, doc_id, observations, prog, e, a)
+        else judge_request(task, doc_id, observations, prog, e, a, judge_max_tokens(sampling))
         for role, e, a in prog.asks
     ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from harness.requests import Request, SamplingParams
 from harness.results import MetricValue
-from harness.task import Doc, DocState, SampleScore, ScoringContext, Task
+from harness.task import Doc, DocState, RunSettings, SampleScore, ScoringContext, Task
 from tasks.proactivebench import data, loop, metrics, prompts
 
 #: per-trace counts kept in SampleScore.values (aggregate() pools them)
@@ -25,6 +25,13 @@ class ProactiveBench(Task):
     #: a failed generation costs only the events that depend on it (see loop.py): the runner
     #: keeps the trace going and scores the rest; the next run asks again
     partial_failures = True
+    #: the judge's max_tokens in this run (loop.judge_max_tokens: 512, or a lower --max-tokens)
+    judge_max_tokens = loop.JUDGE_MAX_TOKENS
+
+    def sampling(self, settings: RunSettings) -> SamplingParams:
+        s = super().sampling(settings)
+        self.judge_max_tokens = loop.judge_max_tokens(s)
+        return s
 
     def load_docs(self, data_dir: Path | None) -> list[Doc]:
         return [Doc(id=t["id"], data=t) for t in data.load_traces(data_dir)]
@@ -44,7 +51,9 @@ class ProactiveBench(Task):
             "agent_unparsable_after_retries": "no proposal (judged as silence), counted in agent_unparsable",
             "judge_attempts": loop.JUDGE_ATTEMPTS,
             "retries": "after a first unreadable reply, all remaining attempts at once; the first readable wins",
-            "judge_sampling": [loop.judge_sampling(a).identity() for a in (1, loop.JUDGE_GREEDY_ATTEMPTS + 1)],
+            "judge_sampling": [loop.judge_sampling(a, self.judge_max_tokens).identity()
+                               for a in (1, loop.JUDGE_GREEDY_ATTEMPTS + 1)],
+            "judge_max_tokens": f"{loop.JUDGE_MAX_TOKENS}, or the run's max_tokens where lower",
             "judge_parse": "json5 of the reply, else of a fenced block; 'judgement' == 'accepted'",
             "judge_unparsable_after_retries": "rejection, counted in judge_unparsable",
             "headline_split": data.HEADLINE_SPLIT,
