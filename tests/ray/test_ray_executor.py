@@ -48,14 +48,23 @@ def test_executor_flags_and_run_identity():
         make_executor("local", replicas=2)
 
 
-def _kill_replica_1_on_its_second_chunk(ex, role, index, chunks):
-    """Before replica 1 gets its second chunk: replay answers in microseconds, so the replica is
-    dead (not merely dying) when the chunk is sent."""
-    if index == 1 and chunks == 2:
-        actor = ex.replica_actors(role)[1]
-        ray.kill(actor)
-        with pytest.raises(ray.exceptions.RayActorError):
-            ray.get(actor.where.remote(), timeout=60)
+class KillOnThirdDispatch:
+    """Kills the replica that gets the third chunk, just before it is sent: that replica has
+    finished its first chunk (the run is under way) and, with 4 chunks and 2 replicas, a third
+    dispatch always happens, whichever replica is faster. Replay answers in microseconds, so the
+    replica is dead (not merely dying) when the chunk is sent."""
+
+    def __init__(self):
+        self.dispatched, self.killed = 0, None
+
+    def __call__(self, ex, role, index, chunks):
+        self.dispatched += 1
+        if self.dispatched == 3:
+            self.killed = index
+            actor = ex.replica_actors(role)[index]
+            ray.kill(actor)
+            with pytest.raises(ray.exceptions.RayActorError):
+                ray.get(actor.where.remote(), timeout=60)
 
 
 @pytest.fixture()
@@ -86,11 +95,11 @@ def test_replica_lost_mid_run_then_replaced_and_sandboxes_on_ray(ray_cluster, cr
     ex = RayExecutor(replicas=2, chunk_size=2)
     try:
         ex.load("model", base["model"], replicate=True)
-        ex.on_dispatch = _kill_replica_1_on_its_second_chunk
+        ex.on_dispatch = kill = KillOnThirdDispatch()
         with pytest.raises(BackendError) as failed:
             evaluate(RunConfig(**base, executor="ray", replicas=2), tmp_path / "ray", executor=ex, progress=False)
         ex.on_dispatch = None
-        assert "1 of 2 model replicas died (replica 1: " in str(failed.value)
+        assert f"1 of 2 model replicas died (replica {kill.killed}: " in str(failed.value)
         assert "2 of 8 request(s) lost, 6 finished and stored" in str(failed.value)
         run = evaluate(RunConfig(**base, executor="ray", replicas=2), tmp_path / "ray", executor=ex, progress=False)
         assert all(r.alive for r in ex._pools["model"].replicas)  # the lost replica was replaced
