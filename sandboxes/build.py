@@ -23,7 +23,7 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 
-from .languages import LANGUAGES
+from .languages import LANGUAGES, parse_languages
 
 IMAGES_DIR = Path(__file__).resolve().parent / "images"
 ROOTFS_IMAGE = "harness-sbx-rootfs:bookworm"
@@ -126,8 +126,10 @@ def _build(client, dockerfile: str, tag: str, buildargs: dict[str, str]) -> None
     _log(f"{tag}: built in {time.monotonic() - start:.0f} s")
 
 
-def build_images(languages: list[str], parallel: int = 2) -> list[str]:
-    """Build what these languages need; returns the tags built or found up to date."""
+def build_images(languages: list[str] | None = None, parallel: int = 2) -> list[str]:
+    """Build what these languages need (None: all 19, so the lines about Julia and Swift are
+    printed too); returns the tags built or found up to date."""
+    languages = list(LANGUAGES) if languages is None else languages
     client = _client()
     mirror = debian_mirror()
     official = sorted({l for l in languages if LANGUAGES[l].official_image})
@@ -159,15 +161,13 @@ def build_images(languages: list[str], parallel: int = 2) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    from .languages import parse_languages
     parser = argparse.ArgumentParser(prog="python -m sandboxes.build", description=__doc__)
     parser.add_argument("--languages", help="comma-separated keys (default: all Debian ones)")
     parser.add_argument("--parallel", type=int, default=2, help="image builds at a time")
     args = parser.parse_args(argv)
     try:
-        # no --languages: all 19, so the line about Julia and Swift is printed too
-        languages = parse_languages(args.languages) if args.languages else list(LANGUAGES)
-        tags = build_images(languages, parallel=args.parallel)
+        tags = build_images(parse_languages(args.languages) if args.languages else None,
+                            parallel=args.parallel)
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -51,7 +51,7 @@ def register_cli(subparsers) -> argparse._SubParsersAction:
 
 def _build(args) -> int:
     from .build import build_images
-    tags = build_images(parse_languages(args.languages) if args.languages else list(LANGUAGES))
+    tags = build_images(parse_languages(args.languages) if args.languages else None)
     print("images ready: " + ", ".join(tags))
     return 0
 

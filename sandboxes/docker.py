@@ -112,7 +112,7 @@ class DockerSandbox(JobSandbox):
         memory = f"{lim.memory_mb}m"
         return self.client.containers.run(
             image, ["sleep", "infinity"], detach=True,
-            auto_remove=True,  # stopping it is enough: the engine deletes its (vfs) copy later
+            auto_remove=True,  # stopping it is enough: the engine deletes its layer later
             name=f"harness-sbx-{language}-{uuid.uuid4().hex[:8]}",
             labels={LABEL: "1", f"{LABEL}.pid": str(os.getpid()),
                     f"{LABEL}.host": socket.gethostname()},
@@ -172,7 +172,7 @@ class DockerSandbox(JobSandbox):
             return False
 
     def _remove(self, container) -> None:
-        # kill, not remove: removing a vfs copy takes long; auto_remove deletes it afterwards
+        # kill, not remove: removal can take long (vfs copies); auto_remove deletes it afterwards
         with contextlib.suppress(Exception):
             container.kill()
 

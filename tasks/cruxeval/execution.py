@@ -45,9 +45,8 @@ def sandbox_from(ctx: ScoringContext):
 
     def make():
         kind = ctx.options.get("sandbox") or os.environ.get("HARNESS_SANDBOX") or None
-        executor = getattr(ctx, "executor", None)
-        if executor is not None and hasattr(executor, "sandbox"):
-            return executor.sandbox(kind)
+        if ctx.executor is not None:
+            return ctx.executor.sandbox(kind)
         import sandboxes
 
         return sandboxes.get_sandbox(kind)
