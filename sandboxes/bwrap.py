@@ -30,7 +30,7 @@ from .batching import PCH_DIR, PCH_FLAGS
 from .cgroups import ProgramCgroup
 from .common import JobSandbox, Session
 from .judge import GO_SEED, HELPERS, SCRATCH
-from .languages import LANGUAGES, LanguageSpec
+from .languages import BASE_ENV, LANGUAGES, LanguageSpec
 
 SANDBOXES_DIR = Path(__file__).resolve().parent
 STATE_DIR = Path(os.environ.get("HARNESS_BWRAP_DIR", "/var/tmp/harness-bwrap"))
@@ -230,10 +230,13 @@ class BwrapSandbox(JobSandbox):
 
     @functools.lru_cache(maxsize=None)
     def toolchain(self, language: str) -> str:
+        # on the sandbox's PATH, not this process's: a host's rustup or pyenv is not what runs
         spec = LANGUAGES[language]
-        if not spec.version_command or not shutil.which(spec.version_command[0]):
+        exe = spec.version_command and shutil.which(spec.version_command[0], path=BASE_ENV["PATH"])
+        if not exe:
             return "missing"
-        result = subprocess.run(spec.version_command, capture_output=True, text=True, timeout=60)
+        result = subprocess.run([exe, *spec.version_command[1:]], capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "PATH": BASE_ENV["PATH"]})
         text = (result.stdout + result.stderr).strip()
         lines = [l for l in text.splitlines() if l.strip() and "Picked up" not in l]
         return lines[0].strip() if lines else "unknown"

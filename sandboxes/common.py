@@ -38,11 +38,11 @@ class Session:
 
 class JobSandbox(Sandbox):
     def __init__(self, workers: int | None = None, cache: bool | VerdictCache = True,
-                 batch: bool = True, batch_size: int = 16):
+                 batch: bool = True, batch_size: int | None = None):
         self.workers = workers or os.cpu_count() or 1
         self.cache = (VerdictCache() if cache is True else cache) or None
         self.batch = batch
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # None: each strategy's own (batching.py)
 
     # -- provided by a kind ----------------------------------------------------------------
     @abstractmethod
@@ -97,7 +97,8 @@ class JobSandbox(Sandbox):
             strategy = STRATEGIES.get(spec.batch)
             if self.batch and strategy and strategy.batches and len(indices) > 1:
                 # enough batches for the workers, none above batch_size, none of one program
-                count = max(-(-len(indices) // self.batch_size),
+                size = self.batch_size or strategy.batch_size
+                count = max(-(-len(indices) // size),
                             min(self.workers, len(indices) // 2))
                 tasks += [indices[j::count] for j in range(count)]
             else:

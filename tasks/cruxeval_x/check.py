@@ -81,6 +81,7 @@ def run_check(args: argparse.Namespace) -> int:
     rows: list[Row] = []
     wall = time.monotonic()
     try:
+        skipped = _skip_unavailable(box, groups)
         box.start(sorted({p.language for g in groups.values() for p in g.values()}))
         for label, programs in sorted(groups.items()):
             row = Row(label, ids=list(programs), known=known.get(label, {}))
@@ -101,10 +102,39 @@ def run_check(args: argparse.Namespace) -> int:
     finally:
         box.close()
     total = time.monotonic() - wall
-    _print_summary(rows, total, provenance)
+    _print_summary(rows, total, provenance, skipped)
     if args.report:
-        _write_report(Path(args.report), rows, total, provenance, args)
+        _write_report(Path(args.report), rows, total, provenance, args, skipped)
     return 0 if all(not r.unexpected() for r in rows) else 1
+
+
+def _skip_unavailable(box, groups: dict[str, dict]) -> dict[str, str]:
+    """Drop (and say why) the languages this sandbox has no toolchain or image for: on a machine
+    without a registry, Julia and Swift. Every language asked for being absent is an error."""
+    from sandboxes.languages import LANGUAGES
+
+    skipped: dict[str, str] = {}
+    for label in sorted(groups):
+        lang = next(iter(groups[label].values())).language
+        toolchain = box.toolchain(lang)
+        if toolchain != "missing" and not toolchain.startswith("unavailable"):
+            continue
+        spec = LANGUAGES[lang]
+        if box.kind == "docker":
+            fix = (f"it starts from the official '{spec.official_image}', which needs a registry"
+                   if spec.official_image else f"run: harness sandbox build --languages {lang}")
+            skipped[label] = f"no {spec.name} image ({fix})"
+        else:
+            fix = (f"no Debian package: install it on the host, or use --kind docker where the official "
+                   f"'{spec.official_image}' can be pulled" if spec.official_image
+                   else f"install the Debian packages {' '.join(spec.debian_packages)}")
+            skipped[label] = f"no {spec.name} toolchain on this host ({fix})"
+        print(f"{label:12s} skipped: {skipped[label]}", flush=True)
+        del groups[label]
+    if not groups:
+        raise HarnessError(f"the {box.kind} sandbox can run none of the languages asked for",
+                           "; ".join(sorted(set(skipped.values()))))
+    return skipped
 
 
 def _why(verdict) -> str:
@@ -130,16 +160,20 @@ def _print_row(row: Row, repeat: int) -> None:
         print(f"    unexpected: {len(row.unexpected())} (known defects and flaky ids: reliability in the task)")
 
 
-def _print_summary(rows: list[Row], total: float, provenance: dict) -> None:
+def _print_summary(rows: list[Row], total: float, provenance: dict, skipped: dict[str, str]) -> None:
     n = sum(len(r.ids) for r in rows)
     ok = sum(r.passed() for r in rows)
+    unexpected = sum(len(r.unexpected()) for r in rows)
     print(f"total        {ok:5d}/{n:<5d} {100.0 * ok / max(n, 1):6.2f}%  in {total:.1f}s "
-          f"({n / max(total, 1e-9):.1f} programs/s) sandbox={provenance.get('kind', '?')}")
+          f"({n / max(total, 1e-9):.1f} programs/s) sandbox={provenance.get('kind', '?')}; "
+          f"{len(rows)} languages, {unexpected} unexpected failures"
+          + (f", skipped: {', '.join(sorted(skipped))}" if skipped else ""))
 
 
-def _write_report(path: Path, rows: list[Row], total: float, provenance: dict, args) -> None:
+def _write_report(path: Path, rows: list[Row], total: float, provenance: dict, args,
+                  skipped: dict[str, str]) -> None:
     report = {"tasks": args.tasks, "programs": args.programs, "repeat": args.repeat, "limit": args.limit,
-              "wall_s": round(total, 1), "sandbox": provenance,
+              "wall_s": round(total, 1), "sandbox": provenance, "skipped": skipped,
               "languages": {r.label: {"n": len(r.ids), "passed": r.passed(), "seconds": round(r.seconds, 1),
                                       "failing": {i: r.why.get(i, "") for i in r.failing()},
                                       "unexpected": r.unexpected(),

@@ -180,6 +180,8 @@ def known_defects(problem: Problem) -> list[str]:
     out = []
     if problem.lang == "php" and not problem.code.lstrip().startswith("<?php"):
         out.append("php_no_open_tag")  # the interpreter echoes the text: passes for any answer
+    if problem.lang == "go" and not problem.code.lstrip().startswith("package"):
+        out.append("go_no_package")  # the translator's prose or a bare func: `go test` cannot build it
     if "```" in problem.code:
         out.append("stray_fence")  # leftover prose or fences from the translation step
     for mode in ("input", "output"):

@@ -57,3 +57,20 @@ def test_check_runs_reference_and_gold_programs(fixture_dir, sandbox_pool, tmp_p
     assert main(["--tasks", "cruxeval-x-input-py", "--data-dir", str(fixture_dir), "--kind", box.kind,
                  "--programs", "gold"]) == 0
     assert "py:input         3/3" in capsys.readouterr().out
+
+
+def test_languages_without_toolchain_are_skipped_with_the_reason(fixture_dir, sandbox_pool, capsys):
+    box, why = sandbox_pool.for_language("py")
+    if box is None:
+        pytest.skip(f"no sandbox can run py here: {why}")
+    if box.toolchain("jl") not in ("missing",) and not box.toolchain("jl").startswith("unavailable"):
+        pytest.skip(f"this machine's {box.kind} sandbox has Julia; the skip path needs a language it lacks")
+    rc = main(["--tasks", "cruxeval-x-output-py,cruxeval-x-output-jl", "--data-dir", str(fixture_dir),
+               "--kind", box.kind, "--limit", "1"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "jl           skipped: no Julia" in out and "julia:1.10" in out
+    assert "py               1/1" in out and "skipped: jl" in out.splitlines()[-1]
+    assert main(["--tasks", "cruxeval-x-output-jl", "--data-dir", str(fixture_dir), "--kind", box.kind]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: the {box.kind} sandbox can run none of the languages") and len(err.strip().splitlines()) == 1
