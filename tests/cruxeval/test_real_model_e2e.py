@@ -58,4 +58,5 @@ def test_smollm2_through_vllm_on_every_language(vllm_backend, sandbox_pool, fixt
         problem = next(p for p in load_problems(fixture_dir, lang) if str(p.id) == str(rec.record["id"]))
         again = task.attempt(problem, rec.outputs[0])
         run_attempts([again], ScoringContext(resources={"sandbox": box}))
-        assert (again.passed, again.reason) == (sample["passed"], sample["verdict"]), (name, sample, again.detail)
+        if "timeout" not in (again.reason, sample["verdict"]):  # a timeout depends on the load then
+            assert (again.passed, again.reason) == (sample["passed"], sample["verdict"]), (name, sample, again.detail)
