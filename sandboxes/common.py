@@ -53,6 +53,21 @@ class JobSandbox(Sandbox):
     @abstractmethod
     def toolchain(self, language: str) -> str: ...
 
+    def unavailable(self, language: str) -> str | None:
+        """None when this sandbox can run the language, else one line: what is missing and the fix."""
+        toolchain = self.toolchain(language)
+        if toolchain != "missing" and not toolchain.startswith("unavailable"):
+            return None
+        spec = get_language(language)
+        if self.kind == "docker":
+            fix = (f"it starts from the official '{spec.official_image}', which needs a registry"
+                   if spec.official_image else f"run: harness sandbox build --languages {spec.key}")
+            return f"no {spec.name} image ({fix})"
+        fix = (f"no Debian package: install it on the host, or use --kind docker where the official "
+               f"'{spec.official_image}' can be pulled" if spec.official_image
+               else f"install the Debian packages {' '.join(spec.debian_packages)}")
+        return f"no {spec.name} toolchain on this host ({fix})"
+
     # -- running ---------------------------------------------------------------------------
     def _key(self, program: Program) -> str | None:
         if self.cache is None:

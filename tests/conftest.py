@@ -16,6 +16,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+def live_engines_of(path) -> list:
+    """The live engines loaded from this checkpoint (other tests' real engines may be live too)."""
+    from harness.backends import models
+
+    return [key for key in models._LIVE if str(path) in map(str, key)]
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     root = data_root()

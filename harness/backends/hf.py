@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from harness.backends.base import Backend, OnError, OnResult
 from harness.backends.prompting import encode_request, truncate_at_stop

@@ -111,25 +111,13 @@ def run_check(args: argparse.Namespace) -> int:
 def _skip_unavailable(box, groups: dict[str, dict]) -> dict[str, str]:
     """Drop (and say why) the languages this sandbox has no toolchain or image for: on a machine
     without a registry, Julia and Swift. Every language asked for being absent is an error."""
-    from sandboxes.languages import LANGUAGES
-
     skipped: dict[str, str] = {}
     for label in sorted(groups):
-        lang = next(iter(groups[label].values())).language
-        toolchain = box.toolchain(lang)
-        if toolchain != "missing" and not toolchain.startswith("unavailable"):
+        why = box.unavailable(next(iter(groups[label].values())).language)
+        if why is None:
             continue
-        spec = LANGUAGES[lang]
-        if box.kind == "docker":
-            fix = (f"it starts from the official '{spec.official_image}', which needs a registry"
-                   if spec.official_image else f"run: harness sandbox build --languages {lang}")
-            skipped[label] = f"no {spec.name} image ({fix})"
-        else:
-            fix = (f"no Debian package: install it on the host, or use --kind docker where the official "
-                   f"'{spec.official_image}' can be pulled" if spec.official_image
-                   else f"install the Debian packages {' '.join(spec.debian_packages)}")
-            skipped[label] = f"no {spec.name} toolchain on this host ({fix})"
-        print(f"{label:12s} skipped: {skipped[label]}", flush=True)
+        skipped[label] = why
+        print(f"{label:12s} skipped: {why}", flush=True)
         del groups[label]
     if not groups:
         raise HarnessError(f"the {box.kind} sandbox can run none of the languages asked for",

@@ -6,6 +6,7 @@ from harness.backends import models
 from harness.backends.base import Backend
 from harness.errors import BackendError
 from harness.requests import Generation
+from tests.conftest import live_engines_of
 
 
 class FakeEngine(Backend):
@@ -41,12 +42,6 @@ def fake_vllm(monkeypatch, tmp_path):
     return f"vllm:{model}"
 
 
-def live_engines_of(spec: str) -> list:
-    """The live engines of this test's checkpoint (other tests' real engines may be live too)."""
-    path = spec.removeprefix("vllm:")
-    return [key for key in models._LIVE if path in map(str, key)]
-
-
 def test_same_spec_and_options_share_one_engine(fake_vllm):
     model = models.make_backend(fake_vllm, options={"dtype": "float32"})
     judge = models.make_backend(fake_vllm, options={"dtype": "float32"})
@@ -63,7 +58,7 @@ def test_same_spec_and_options_share_one_engine(fake_vllm):
     with pytest.raises(BackendError):
         judge.generate([], lambda i, g: None, lambda i, m: None)
     model.close()
-    assert FakeEngine.built[0].closed and not live_engines_of(fake_vllm)
+    assert FakeEngine.built[0].closed and not live_engines_of(fake_vllm.removeprefix("vllm:"))
     # after the last handle, the next request for the model loads it again
     again = models.make_backend(fake_vllm, options={"dtype": "float32"})
     assert len(FakeEngine.built) == 2 and not again.shared
@@ -77,4 +72,4 @@ def test_other_options_or_spec_load_another_engine(fake_vllm):
     assert len(FakeEngine.built) == 3 and not any(x.shared for x in (a, b, c))
     for x in (a, b, c):
         x.close()
-    assert all(e.closed for e in FakeEngine.built) and not live_engines_of(fake_vllm)
+    assert all(e.closed for e in FakeEngine.built) and not live_engines_of(fake_vllm.removeprefix("vllm:"))

@@ -1,8 +1,6 @@
 """A task from a YAML file, scored from predictions made elsewhere (replay), end to end."""
 
-import json
 import shutil
-from pathlib import Path
 
 from harness.cli import main
 from harness.results import load_results, load_samples

@@ -60,9 +60,9 @@ class SandboxPool:
             if box is None:
                 reasons.append(f"{kind}: {self.errors.get(kind, 'unavailable')}")
                 continue
-            toolchain = box.toolchain(lang)
-            if toolchain == "missing" or toolchain.startswith("unavailable"):
-                reasons.append(f"{kind}: no {lang} toolchain ({toolchain})")
+            why = box.unavailable(lang)
+            if why:
+                reasons.append(f"{kind}: {why}")
                 continue
             return box, None
         return None, "; ".join(reasons)

@@ -63,7 +63,7 @@ def test_languages_without_toolchain_are_skipped_with_the_reason(fixture_dir, sa
     box, why = sandbox_pool.for_language("py")
     if box is None:
         pytest.skip(f"no sandbox can run py here: {why}")
-    if box.toolchain("jl") not in ("missing",) and not box.toolchain("jl").startswith("unavailable"):
+    if box.unavailable("jl") is None:
         pytest.skip(f"this machine's {box.kind} sandbox has Julia; the skip path needs a language it lacks")
     rc = main(["--tasks", "cruxeval-x-output-py,cruxeval-x-output-jl", "--data-dir", str(fixture_dir),
                "--kind", box.kind, "--limit", "1"])

@@ -10,6 +10,8 @@ from harness.evaluate import RunConfig, StoreOnlyBackend, evaluate
 from harness.requests import Generation
 from harness.results import ModelInfo, load_samples
 
+from tests.conftest import live_engines_of
+
 from .conftest import FIXTURES
 
 ACCEPT = '{"thought": "Good idea.", "judgement": "accepted"}'
@@ -167,7 +169,6 @@ def test_judge_that_is_the_model_uses_the_models_engine(tmp_path, monkeypatch):
     """`--model M --judge M`: one engine answers both roles (loaded once, closed once), and the
     store still keeps the roles apart."""
     import harness.backends.vllm as vllm_mod
-    from harness.backends import models
 
     built = []
 
@@ -192,7 +193,7 @@ def test_judge_that_is_the_model_uses_the_models_engine(tmp_path, monkeypatch):
     run = evaluate(cfg, tmp_path / "run", progress=False)
     # other tests' real engines may still be live in this process: look only at this checkpoint
     assert len(built) == 1 and built[0].closed == 1
-    assert not [key for key in models._LIVE if str(ckpt) in map(str, key)]
+    assert not live_engines_of(ckpt)
     assert run.model.fingerprint == run.judge.fingerprint
     res = run.tasks["proactivebench"]
     assert res.failed_docs == 0 and res.breakdown["counts"]["real_average"]["events_judged"].value == 15

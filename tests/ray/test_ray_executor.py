@@ -16,6 +16,8 @@ from harness.executors import make_executor
 from harness.executors.ray import plan_chunks
 from harness.results import load_results, load_samples
 
+from .conftest import KillOnThirdDispatch
+
 ray = pytest.importorskip("ray")
 
 TASK = "cruxeval-x-output-py"
@@ -46,25 +48,6 @@ def test_executor_flags_and_run_identity():
     assert default_run_dir(cfg) == default_run_dir(local)  # where it runs is not part of the run's identity
     with pytest.raises(HarnessError, match="--executor ray"):
         make_executor("local", replicas=2)
-
-
-class KillOnThirdDispatch:
-    """Kills the replica that gets the third chunk, just before it is sent: that replica has
-    finished its first chunk (the run is under way) and, with 4 chunks and 2 replicas, a third
-    dispatch always happens, whichever replica is faster. Replay answers in microseconds, so the
-    replica is dead (not merely dying) when the chunk is sent."""
-
-    def __init__(self):
-        self.dispatched, self.killed = 0, None
-
-    def __call__(self, ex, role, index, chunks):
-        self.dispatched += 1
-        if self.dispatched == 3:
-            self.killed = index
-            actor = ex.replica_actors(role)[index]
-            ray.kill(actor)
-            with pytest.raises(ray.exceptions.RayActorError):
-                ray.get(actor.where.remote(), timeout=60)
 
 
 @pytest.fixture()

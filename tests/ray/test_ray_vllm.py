@@ -13,6 +13,8 @@ from harness.evaluate import RunConfig, evaluate
 from harness.results import load_results
 from harness.store import SampleStore
 
+from .conftest import KillOnThirdDispatch
+
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
 
@@ -60,15 +62,8 @@ def test_two_replicas_give_the_local_records(vllm_backend, replicas, tmp_path):
 def test_replica_killed_mid_run_loses_only_its_chunk_then_rerun(vllm_backend, replicas, tmp_path):
     cfg = RunConfig(**BASE, limit=8, executor="ray", replicas=2)
     replicas.chunk_size = 2  # 4 chunks of 2, so a third dispatch always happens
-    killed = []
-
-    def kill_on_third_dispatch(ex, role, index, chunks):
-        # the third chunk goes to the replica that finished its first one first (whichever it is)
-        killed.append(index)
-        if len(killed) == 3:
-            ray.kill(ex.replica_actors(role)[index])
-
-    replicas.on_dispatch = kill_on_third_dispatch
+    # the third chunk goes to the replica that finished its first one first (whichever it is)
+    replicas.on_dispatch = kill = KillOnThirdDispatch(confirm_dead=False)
     replicas.replace_lost = False  # the re-run below goes on with the survivor (no third engine load)
     try:
         with pytest.raises(BackendError) as failed:
@@ -77,7 +72,7 @@ def test_replica_killed_mid_run_loses_only_its_chunk_then_rerun(vllm_backend, re
         replicas.on_dispatch = None
     message = str(failed.value)
     assert "\n" not in message
-    assert f"1 of 2 model replicas died (replica {killed[2]}: " in message
+    assert f"1 of 2 model replicas died (replica {kill.killed}: " in message
     assert "2 of 8 request(s) lost, 6 finished and stored" in message
     assert "run the same command again" in message
     assert len(_replicas_used(tmp_path / "ray")) == 2 and not (tmp_path / "ray" / "results.json").exists()

@@ -48,8 +48,9 @@ def pytest_sessionfinish(session, exitstatus):
 def need():
     """need(sandbox, language): skip unless the sandbox has the language's toolchain."""
     def check(sandbox, language: str) -> None:
-        if sandbox.toolchain(language) == "missing":
-            pytest.skip(f"{language}: no toolchain in the {sandbox.kind} sandbox here")
+        why = sandbox.unavailable(language)
+        if why:
+            pytest.skip(f"{language} in the {sandbox.kind} sandbox: {why}")
     return check
 
 
