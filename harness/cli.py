@@ -19,7 +19,11 @@ PLUGIN_CLIS = ("sandboxes.cli", "leaderboard.cli", "harness.rerank.cli", "harnes
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    return run_command(build_parser(), argv)
+
+
+def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse argv and run its command; a HarnessError is one line on stderr and exit status 2."""
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()

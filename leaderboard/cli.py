@@ -8,6 +8,7 @@ import http.server
 import sys
 from pathlib import Path
 
+from harness.cli import run_command
 from harness.errors import HarnessError
 
 
@@ -125,15 +126,10 @@ def cmd_export(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (python -m leaderboard.cli ...) until harness/cli.py wires register_cli."""
+    """Stand-alone entry (python -m leaderboard.cli ...); `harness leaderboard` is the same."""
     parser = argparse.ArgumentParser(prog="harness")
     register_cli(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except HarnessError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    return run_command(parser, argv)
 
 
 if __name__ == "__main__":

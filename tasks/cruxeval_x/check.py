@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.cli import run_command
 from harness.errors import HarnessError
 
 @dataclass
@@ -207,12 +208,7 @@ def register_cli(subparsers) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tasks.cruxeval_x.check")
     _add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except HarnessError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    return run_command(parser, argv)
 
 
 if __name__ == "__main__":

@@ -114,46 +114,48 @@ def _missing(state: DocState, tagger, event: int, attempt: int, last: int) -> As
             if tagger(event, a) not in state.outputs and tagger(event, a) not in state.failed]
 
 
-def _resolve_agent(ev: EventOutcome, state: DocState) -> Ask:
-    """Fill ev's agent fields from the attempts so far, in order; return the attempts to ask for."""
-    for attempt in range(1, AGENT_ATTEMPTS + 1):
-        tag = agent_tag(ev.index, attempt)
+@dataclass
+class _Resolved:
+    status: str  # ok | unparsable | failed | pending
+    attempts: int
+    value: Any = None
+    ask: Ask = field(default_factory=list)
+
+
+def _first_readable(state: DocState, tagger, event: int, last: int, parse, problems: list[str]) -> _Resolved:
+    """The first attempt, in order, that parses; each unreadable or failed attempt adds a problem.
+    Stops at the first attempt not yet answered (then `ask` says what to ask for)."""
+    for attempt in range(1, last + 1):
+        tag = tagger(event, attempt)
         if tag in state.failed:
-            ev.agent, ev.agent_attempts = "failed", attempt
-            ev.agent_problems.append(f"{tag}: generation failed: {state.failed[tag]}")
-            return []
+            problems.append(f"{tag}: generation failed: {state.failed[tag]}")
+            return _Resolved("failed", attempt)
         if tag not in state.outputs:
-            ev.agent, ev.agent_attempts = "pending", attempt - 1
-            return _missing(state, agent_tag, ev.index, attempt, AGENT_ATTEMPTS)
+            return _Resolved("pending", attempt - 1, ask=_missing(state, tagger, event, attempt, last))
         try:
-            ev.reply = parse_agent_reply(_first_text(state, tag))
-            ev.agent, ev.agent_attempts = "ok", attempt
-            return []
+            return _Resolved("ok", attempt, parse(_first_text(state, tag)))
         except UnparsableReply as e:
-            ev.agent_problems.append(f"{tag}: {e}")
-    ev.agent, ev.agent_attempts = "unparsable", AGENT_ATTEMPTS
-    return []
+            problems.append(f"{tag}: {e}")
+    return _Resolved("unparsable", last)
+
+
+def _resolve_agent(ev: EventOutcome, state: DocState) -> Ask:
+    """Fill ev's agent fields from the attempts so far; return the attempts to ask for."""
+    got = _first_readable(state, agent_tag, ev.index, AGENT_ATTEMPTS, parse_agent_reply, ev.agent_problems)
+    ev.agent, ev.agent_attempts = got.status, got.attempts
+    if got.status == "ok":
+        ev.reply = got.value
+    return got.ask
 
 
 def _resolve_judge(ev: EventOutcome, state: DocState) -> Ask:
-    for attempt in range(1, JUDGE_ATTEMPTS + 1):
-        tag = judge_tag(ev.index, attempt)
-        if tag in state.failed:
-            ev.judge, ev.judge_attempts = "failed", attempt
-            ev.judge_problems.append(f"{tag}: generation failed: {state.failed[tag]}")
-            return []
-        if tag not in state.outputs:
-            ev.judge, ev.judge_attempts = "pending", attempt - 1
-            return _missing(state, judge_tag, ev.index, attempt, JUDGE_ATTEMPTS)
-        try:
-            ev.accepted = parse_judge_verdict(_first_text(state, tag))
-            ev.judge, ev.judge_attempts = "ok", attempt
-            return []
-        except UnparsableReply as e:
-            ev.judge_problems.append(f"{tag}: {e}")
-    # upstream's loop would give up here; the issue asks to count it as a rejection
-    ev.judge, ev.judge_attempts, ev.accepted = "unparsable", JUDGE_ATTEMPTS, False
-    return []
+    got = _first_readable(state, judge_tag, ev.index, JUDGE_ATTEMPTS, parse_judge_verdict, ev.judge_problems)
+    ev.judge, ev.judge_attempts = got.status, got.attempts
+    if got.status == "ok":
+        ev.accepted = got.value
+    elif got.status == "unparsable":
+        ev.accepted = False  # upstream's loop would give up here; the issue asks to count it as a rejection
+    return got.ask
 
 
 def progress(n_events: int, state: DocState) -> Progress:
