@@ -45,33 +45,18 @@ def _batch_timeout(spec: LanguageSpec, limits: Limits, n: int) -> float:
     return per * n  # the budget the programs would have had one by one
 
 
-class JavaBatch(BatchStrategy):
+class CompilerBatch(BatchStrategy):
+    """One compiler process for up to batch_size programs: `argv` followed by their directories."""
+
     batches = True
     batch_size = 64
 
-    def batch_step(self, spec, dirs, limits):
-        return {"name": "batch-compile", "timeout": _batch_timeout(spec, limits, len(dirs)),
-                "argv": ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                         f"{HELPERS_IN_SANDBOX}/BatchJavac.java", *dirs]}
-
-
-class ScalaBatch(BatchStrategy):
-    batches = True
-    batch_size = 64
+    def __init__(self, *argv: str):
+        self.argv = list(argv)
 
     def batch_step(self, spec, dirs, limits):
         return {"name": "batch-compile", "timeout": _batch_timeout(spec, limits, len(dirs)),
-                "argv": ["java", "-Xmx512M", "-XX:TieredStopAtLevel=1", "-cp", SCALA_CLASSPATH,
-                         f"{HELPERS_IN_SANDBOX}/BatchScalac.java", *dirs]}
-
-
-class TsBatch(BatchStrategy):
-    batches = True
-    batch_size = 64
-
-    def batch_step(self, spec, dirs, limits):
-        return {"name": "batch-compile", "timeout": _batch_timeout(spec, limits, len(dirs)),
-                "argv": ["node", f"{HELPERS_IN_SANDBOX}/batch_tsc.js", *dirs]}
+                "argv": [*self.argv, *dirs]}
 
 
 _STD_INCLUDE = re.compile(r"\s*#\s*include\s*<[\w./+]+>\s*$")
@@ -104,5 +89,11 @@ class CppPch(BatchStrategy):
                                 *argv[1 + len(PCH_FLAGS):]]
 
 
-STRATEGIES: dict[str, BatchStrategy] = {"java": JavaBatch(), "scala": ScalaBatch(), "ts": TsBatch(),
-                                        "cpp": CppPch()}
+STRATEGIES: dict[str, BatchStrategy] = {
+    "java": CompilerBatch("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                          f"{HELPERS_IN_SANDBOX}/BatchJavac.java"),
+    "scala": CompilerBatch("java", "-Xmx512M", "-XX:TieredStopAtLevel=1", "-cp", SCALA_CLASSPATH,
+                           f"{HELPERS_IN_SANDBOX}/BatchScalac.java"),
+    "ts": CompilerBatch("node", f"{HELPERS_IN_SANDBOX}/batch_tsc.js"),
+    "cpp": CppPch(),
+}
