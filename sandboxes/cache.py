@@ -1,4 +1,5 @@
-"""A small on-disk verdict cache keyed by a hash of (sandbox kind, language, toolchain, program).
+"""A small on-disk verdict cache keyed by a hash of (sandbox kind, language, toolchain, the
+language's compile and run commands, program).
 
 SQLite (stdlib), one row per key. Timeouts and sandbox errors are not cached: they depend on load.
 """
@@ -12,6 +13,7 @@ import sqlite3
 import threading
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from .base import Program, Reason, Verdict
 
@@ -24,8 +26,10 @@ def default_cache_path() -> Path:
     return Path(root) / "sandbox-verdicts.sqlite"
 
 
-def program_key(kind: str, toolchain: str, program: Program) -> str:
+def program_key(kind: str, toolchain: str, program: Program, commands: Any = None) -> str:
+    """commands: how the language is compiled and run; a changed flag must not reuse old verdicts."""
     payload = json.dumps({"kind": kind, "language": program.language, "toolchain": toolchain,
+                          "commands": commands,
                           "files": program.files, "stdin": program.stdin,
                           "limits": asdict(program.limits)}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()

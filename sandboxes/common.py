@@ -72,7 +72,8 @@ class JobSandbox(Sandbox):
     def _key(self, program: Program) -> str | None:
         if self.cache is None:
             return None
-        return program_key(self.kind, self.toolchain(program.language), program)
+        spec = get_language(program.language)
+        return program_key(self.kind, self.toolchain(program.language), program, [spec.compile, spec.run])
 
     def _normalise(self, program: Program) -> Program:
         spec = get_language(program.language)

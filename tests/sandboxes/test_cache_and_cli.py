@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_images_install_every_debian_package():
     assert debian_mirror().startswith("http")
 
 
-def test_cache_returns_the_stored_verdict(tmp_path):
+def test_cache_returns_the_stored_verdict_until_the_commands_change(tmp_path, monkeypatch):
     from sandboxes.bwrap import BwrapSandbox
     try:
         sandbox = BwrapSandbox(cache=VerdictCache(tmp_path / "v.sqlite"))
@@ -55,6 +56,10 @@ def test_cache_returns_the_stored_verdict(tmp_path):
     second = sandbox.run(program)
     assert first.passed and second.passed and second.meta.get("cached") is True
     assert not first.meta.get("cached")
+    # a new flag in the language's run command: the old verdict no longer applies
+    monkeypatch.setitem(LANGUAGES, "py", dataclasses.replace(LANGUAGES["py"], run=("python3", "-B", "main.py")))
+    third = sandbox.run(program)
+    assert third.passed and not third.meta.get("cached")
 
 
 def test_unknown_kind_is_one_line_error():
