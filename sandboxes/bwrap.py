@@ -228,6 +228,12 @@ class BwrapSandbox(JobSandbox):
         finally:
             shutil.rmtree(host, ignore_errors=True)
 
+    def missing(self, spec: LanguageSpec) -> str:
+        fix = (f"no Debian package: install it on the host, or use --kind docker where the official "
+               f"'{spec.official_image}' can be pulled" if spec.official_image
+               else f"install the Debian packages {' '.join(spec.debian_packages)}")
+        return f"no {spec.name} toolchain on this host ({fix})"
+
     @functools.lru_cache(maxsize=None)
     def toolchain(self, language: str) -> str:
         # on the sandbox's PATH, not this process's: a host's rustup or pyenv is not what runs

@@ -26,7 +26,7 @@ def default_cache_path() -> Path:
     return Path(root) / "sandbox-verdicts.sqlite"
 
 
-def program_key(kind: str, toolchain: str, program: Program, commands: Any = None) -> str:
+def program_key(kind: str, toolchain: str, program: Program, commands: list[Any]) -> str:
     """commands: how the language is compiled and run; a changed flag must not reuse old verdicts."""
     payload = json.dumps({"kind": kind, "language": program.language, "toolchain": toolchain,
                           "commands": commands,

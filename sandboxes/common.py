@@ -53,20 +53,16 @@ class JobSandbox(Sandbox):
     @abstractmethod
     def toolchain(self, language: str) -> str: ...
 
+    @abstractmethod
+    def missing(self, spec: LanguageSpec) -> str:
+        """One line: what this kind lacks to run the language, and the fix."""
+
     def unavailable(self, language: str) -> str | None:
-        """None when this sandbox can run the language, else one line: what is missing and the fix."""
+        """None when this sandbox can run the language, else missing()'s line."""
         toolchain = self.toolchain(language)
         if toolchain != "missing" and not toolchain.startswith("unavailable"):
             return None
-        spec = get_language(language)
-        if self.kind == "docker":
-            fix = (f"it starts from the official '{spec.official_image}', which needs a registry"
-                   if spec.official_image else f"run: harness sandbox build --languages {spec.key}")
-            return f"no {spec.name} image ({fix})"
-        fix = (f"no Debian package: install it on the host, or use --kind docker where the official "
-               f"'{spec.official_image}' can be pulled" if spec.official_image
-               else f"install the Debian packages {' '.join(spec.debian_packages)}")
-        return f"no {spec.name} toolchain on this host ({fix})"
+        return self.missing(get_language(language))
 
     # -- running ---------------------------------------------------------------------------
     def _key(self, program: Program) -> str | None:

@@ -207,6 +207,11 @@ class DockerSandbox(JobSandbox):
         except Exception:
             return "missing"
 
+    def missing(self, spec: LanguageSpec) -> str:
+        fix = (f"it starts from the official '{spec.official_image}', which needs a registry"
+               if spec.official_image else f"run: harness sandbox build --languages {spec.key}")
+        return f"no {spec.name} image ({fix})"
+
     def toolchain(self, language: str) -> str:
         """The image digest: it pins every toolchain version in the image (the cache key)."""
         return self.image_digest(language)
