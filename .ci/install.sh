@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PIP="python3 -m pip"
 extras="cpu"
 if [[ "${1:-}" == "--all" ]]; then
-  extras="cpu,dev,teval,readoc,readoc-agpl,leaderboard,proactivebench,rerank,ray"
+  extras="cpu,dev,teval,readoc,readoc-agpl,leaderboard,proactivebench,rerank,ray,cruxeval"
 fi
 # torch first, from the CPU wheel (a bare `torch` would pull several GB of CUDA packages).
 $PIP install -q "torch==2.13.0"

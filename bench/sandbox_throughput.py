@@ -12,9 +12,9 @@ pool is excluded (it is paid once per run); a fresh `docker run` pays it for eve
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from sandboxes import Limits, Program  # noqa: E402
 from sandboxes.build import image_for  # noqa: E402
-from sandboxes.judge import HELPERS, SCRATCH, build_job, judge  # noqa: E402
+from sandboxes.judge import HELPERS, SCRATCH, build_job, job_proof, judge  # noqa: E402
 from sandboxes.languages import LANGUAGES, parse_languages  # noqa: E402
 
 DATA = Path(os.environ.get("HARNESS_DATA_DIR", REPO.parent / "shared" / "data"))
@@ -41,25 +41,26 @@ def load_programs(language: str, n: int | None) -> list[Program]:
 
 
 def fresh_docker_run(client, program: Program) -> bool:
-    """One `docker run --rm` per program, same limits and runner as the warm pool."""
+    """One `docker run --rm -i` per program, same limits and runner as the warm pool (the job on
+    stdin, as the warm pool sends it)."""
     spec = LANGUAGES[program.language]
     lim = program.limits
     job = build_job(program, spec, f"{SCRATCH}/p", with_data_limit=False)
     if spec.key == "cpp":
         from sandboxes.batching import STRATEGIES
         STRATEGIES["cpp"].adjust_single(job, program, spec)
-    payload = base64.b64encode(json.dumps(job).encode()).decode()
     memory = f"{lim.memory_mb}m"
-    out = client.containers.run(
-        image_for(spec.key), ["python3", "-I", f"{HELPERS}/inside.py", payload], remove=True,
-        user="runner", network_mode="none", mem_limit=memory, memswap_limit=memory,
-        pids_limit=lim.pids, nano_cpus=int(lim.cpus * 1e9), read_only=True, cap_drop=["ALL"],
-        security_opt=["no-new-privileges"],
-        tmpfs={SCRATCH: f"rw,exec,size={lim.scratch_mb}m,uid=1000,gid=1000,mode=700",
-               "/tmp": "rw,exec,size=256m,uid=1000,gid=1000,mode=1777"},
-        volumes={str(REPO / "sandboxes"): {"bind": HELPERS, "mode": "ro"}})
+    argv = ["docker", "run", "--rm", "-i", "--user", "runner", "--network", "none",
+            "--memory", memory, "--memory-swap", memory, "--pids-limit", str(lim.pids),
+            "--cpus", str(lim.cpus), "--read-only", "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges",
+            "--tmpfs", f"{SCRATCH}:rw,exec,size={lim.scratch_mb}m,uid=1000,gid=1000,mode=700",
+            "--tmpfs", "/tmp:rw,exec,size=256m,uid=1000,gid=1000,mode=1777",
+            "-v", f"{REPO / 'sandboxes'}:{HELPERS}:ro", image_for(spec.key),
+            "python3", "-I", f"{HELPERS}/inside.py"]
+    out = subprocess.run(argv, input=json.dumps(job).encode(), capture_output=True).stdout
     raw = json.loads(out.decode().strip().splitlines()[-1])
-    return judge(spec, raw).passed
+    return judge(spec, raw, proof=job_proof(job)).passed
 
 
 def timed(fn):

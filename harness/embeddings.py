@@ -193,6 +193,14 @@ class Embedder:
         index = {t: i for i, t in enumerate(unique)}
         return np.asarray(vecs, dtype=np.float32)[[index[t] for t in texts]]
 
+    def encode_as_given(self, texts: Sequence[str], batch_size: int = 32) -> Any:
+        """One `SentenceTransformer.encode(texts, convert_to_tensor=True)` call on exactly these
+        texts, with the library's default batch size and no de-duplication, as a reference that
+        embeds list by list calls it. The last bits of an embedding depend on the batch it is
+        encoded in, so only this reproduces such a reference's values (a float32 torch tensor)."""
+        return self.model.encode([str(t) for t in texts], batch_size=batch_size, convert_to_tensor=True,
+                                 show_progress_bar=False)
+
     @property
     def dim(self) -> int:
         getter = getattr(self.model, "get_sentence_embedding_dimension", None)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from harness import provenance, registry
+from harness import outcome, provenance, reasoning, registry, terminal
 from harness.backends.base import Backend, OnError, OnResult
 from harness.errors import HarnessError
 from harness.executors import Executor, make_executor
@@ -22,7 +22,7 @@ from harness.hashing import sha256_file
 from harness.progress import Progress
 from harness.requests import Request
 from harness.results import ModelInfo, RunResult, SampleRecord, TaskResult, Timing, write_samples
-from harness.runner import TaskRun, first_failures, generate_all, load_task_runs, score_run
+from harness.runner import TaskRun, failed_roles, first_failures, generate_all, load_task_runs, score_run
 from harness.store import SampleStore
 from harness.task import RunSettings, ScoringContext
 
@@ -42,9 +42,19 @@ class RunConfig(BaseModel):
     max_tokens: int | None = None
     seed: int = 1234
     limit: int | None = None
+    spread: bool = False
+    # documents read as page images (READoc for vision models): see RunSettings
+    max_pages: int | None = None
+    image_dpi: int | None = None
+    max_pixels: int | None = None
     data_dir: str | None = None
     backend_options: dict[str, Any] = Field(default_factory=dict)
     scoring_options: dict[str, Any] = Field(default_factory=dict)
+    # Reasoning models (harness/reasoning.py): how outputs are split into thinking and answer, and the
+    # chat-template kwargs; `rescore_reasoning` (harness score --reasoning) re-splits stored outputs only.
+    reasoning: str = "auto"
+    chat_template_kwargs: dict[str, Any] = Field(default_factory=dict)
+    rescore_reasoning: str | None = None
     # Where it runs (harness/executors): never what is generated, so not part of the run's identity.
     executor: str = "local"
     replicas: int = 1
@@ -52,8 +62,9 @@ class RunConfig(BaseModel):
 
     def settings(self) -> RunSettings:
         return RunSettings(samples=self.samples, temperature=self.temperature, top_p=self.top_p,
-                           max_tokens=self.max_tokens, seed=self.seed, limit=self.limit,
-                           data_dir=Path(self.data_dir) if self.data_dir else None)
+                           max_tokens=self.max_tokens, seed=self.seed, limit=self.limit, spread=self.spread,
+                           data_dir=Path(self.data_dir) if self.data_dir else None,
+                           max_pages=self.max_pages, image_dpi=self.image_dpi, max_pixels=self.max_pixels)
 
     def save(self, run_dir: Path) -> None:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -93,11 +104,11 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
     tasks = registry.resolve(cfg.tasks)
     settings = cfg.settings()
     runs = load_task_runs(tasks, settings)  # data problems surface before any model loads
-    cfg.save(run_dir)
     owned = executor is None
     if executor is None:
         executor = make_executor(cfg.executor, replicas=cfg.replicas, address=cfg.ray_address,
                                  tensor_parallel=cfg.backend_options.get("tensor_parallel_size"))
+    cfg.save(run_dir)
     store = None
     try:
         for role, backend in (backends or {}).items():
@@ -107,6 +118,7 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
         if cfg.judge and "judge" not in executor.roles:
             executor.load("judge", cfg.judge, None, cfg.backend_options)
         infos = {role: executor.info(role) for role in executor.roles}
+        reasoning.prepare_runs(runs, infos, cfg.reasoning, cfg.chat_template_kwargs, cfg.rescore_reasoning)
         _save_backend_infos(run_dir, infos)
         for tr in runs:
             tr.task.bind_backend(infos["model"])
@@ -114,6 +126,9 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
         with Progress(progress) as prog:
             gen = generate_all(runs, executor, store, prog)
         t_gen = time.perf_counter()
+        infos = {role: executor.info(role) for role in executor.roles}  # an engine that loaded may say more
+        reasoning.describe_models(infos)
+        _save_backend_infos(run_dir, infos)
         results = _score_and_write(runs, cfg, run_dir, executor, settings)
         execution = executor.describe()
     finally:
@@ -140,27 +155,33 @@ def evaluate(cfg: RunConfig, run_dir: Path, backends: dict[str, Backend] | None 
     _keep_extras(run, run_dir)
     run.write(run_dir)
     if gen.failed:
-        details = "; ".join(first_failures(runs))
-        print(f"warning: {gen.failed} generation(s) failed and were left unscored; run again to retry them ({details})")
+        terminal.echo(outcome.failure_note(gen.failed, failed_roles(runs), infos, first_failures(runs)))
     if store.corrupted:
-        print(f"warning: {store.corrupted} corrupted store entr{'y' if store.corrupted == 1 else 'ies'} skipped and regenerated")
+        terminal.echo(f"warning: {store.corrupted} corrupted store entr{'y' if store.corrupted == 1 else 'ies'} skipped and regenerated")
     return run
 
 
 def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, executor: Executor, settings) -> dict:
     ctx = ScoringContext(options=dict(cfg.scoring_options), executor=executor)
     results: dict[str, Any] = {}
+    ran_programs: set[str] = set()  # tasks that asked for the sandbox
     for tr in runs:
+        ctx.used.clear()
         scores, failed = score_run(tr, ctx)
+        if "sandbox" in ctx.used:
+            ran_programs.add(tr.task.name)
         metrics, breakdown = tr.task.aggregate(scores, seed=cfg.seed)
         records = []
         for s in scores:
             st = tr.states[s.doc_id]
             main = st.requests.get("main") or next(iter(st.requests.values()), None)
+            thoughts, thought_info = reasoning.record_fields(st.outputs.get("main", []))
+            extra_thoughts = {t: r for t, gs in st.outputs.items() if t != "main" and (r := reasoning.record_fields(gs)[0])}
             records.append(SampleRecord(
                 task=tr.task.name, doc_id=s.doc_id, prompt=main.content() if main else None,
                 outputs=st.texts("main"), values=s.values, groups=s.groups, record=s.record,
                 extra_outputs={t: [g.text for g in gs] for t, gs in st.outputs.items() if t != "main"},
+                reasoning=thoughts, reasoning_info=thought_info, extra_reasoning=extra_thoughts,
             ))
         write_samples(run_dir, tr.task.name, records)
         files = tr.task.data_files(settings.data_dir)
@@ -168,12 +189,16 @@ def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, executo
             task=tr.task.name, version=tr.task.version, prompt_hash=tr.task.prompt_hash(),
             n_docs=len(scores), sampling=tr.sampling.model_dump(), metrics=metrics, breakdown=breakdown,
             data_files={str(f): sha256_file(f) for f in files}, config={**tr.task.config(), **({"scoring_options": cfg.scoring_options} if cfg.scoring_options else {})},
-            limit=settings.limit,
-            failed_docs=len(failed),
+            limit=settings.limit, **({"limit_mode": "spread"} if settings.spread and settings.limit else {}),
+            failed_docs=len(failed), docs_total=len(tr.docs),
+            reasoning=reasoning.task_result(tr),
         )
     sandbox = ctx.resources.get("sandbox")
     if sandbox is not None and hasattr(sandbox, "describe"):
         results["_sandbox"] = sandbox.describe()
+    for name, res in results.items():
+        if isinstance(res, TaskResult):
+            res.sandbox = results.get("_sandbox", {}) if name in ran_programs else {}
     for res in ctx.resources.values():
         if hasattr(res, "close"):
             res.close()

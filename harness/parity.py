@@ -26,6 +26,7 @@ def run_parity(args) -> int:
     base = Path(args.output or f"runs/parity-{Path(target).name}")
     if args.dtype is None:
         args.dtype = "float32"  # both backends at the checkpoint's full precision
+    args.temperature = 0.0  # greedy even for tasks that sample by default (READoc's 0.7)
     runs = {}
     for kind in kinds:
         args.system, args.backend = None, None
@@ -49,19 +50,25 @@ def compare_runs(dir_a: Path, dir_b: Path, tasks: list[str]) -> dict:
         same_out = same_verdict = 0
         for doc_id in shared:
             ra, rb = a[doc_id], b[doc_id]
-            eq_out = ra.outputs == rb.outputs
+            # every request's outputs: `main`, and the tagged ones (READoc's pages, agent turns)
+            out_a, out_b = _all_outputs(ra), _all_outputs(rb)
+            eq_out = out_a == out_b
             eq_verdict = ra.values == rb.values
             same_out += eq_out
             same_verdict += eq_verdict
             if not (eq_out and eq_verdict):
                 diverged.append({"doc_id": doc_id, "same_output": eq_out, "same_verdict": eq_verdict,
-                                 "first_difference_at": _first_diff(ra.outputs, rb.outputs),
+                                 "first_difference_at": _first_diff(out_a, out_b),
                                  "values_a": ra.values, "values_b": rb.values})
         out[task] = {"n": len(shared), "same_output": same_out, "same_verdict": same_verdict,
                      "output_agreement": same_out / len(shared) if shared else None,
                      "verdict_agreement": same_verdict / len(shared) if shared else None,
                      "diverged": diverged}
     return out
+
+
+def _all_outputs(rec) -> list[str]:
+    return list(rec.outputs) + [o for tag in sorted(rec.extra_outputs) for o in rec.extra_outputs[tag]]
 
 
 def _first_diff(xs: list[str], ys: list[str]) -> int | None:

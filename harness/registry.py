@@ -11,12 +11,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Callable
 
-from harness.errors import UnknownTask
+from harness.errors import HarnessError, UnknownTask
 from harness.task import Task
 
 _TASKS: dict[str, Callable[[], Task]] = {}
 _GROUPS: dict[str, Callable[[], list[str]]] = {}
 _CLI_PLUGINS: list[Callable] = []
+_UNAVAILABLE: dict[str, HarnessError] = {}  # task family -> why it is not available
 _loaded = False
 
 
@@ -48,9 +49,27 @@ def _discover() -> None:
 
     for mod in pkgutil.iter_modules(builtin.__path__):
         if mod.ispkg:
-            importlib.import_module(f"tasks.{mod.name}")
+            _import_package(mod.name, lambda name=mod.name: importlib.import_module(f"tasks.{name}"))
     for ep in entry_points(group="harness.tasks"):
-        ep.load()
+        _import_package(ep.name, ep.load)
+
+
+def _import_package(family: str, load: Callable) -> None:
+    """A task package whose optional dependency is missing costs only its own tasks."""
+    from harness import extras
+
+    try:
+        load()
+    except ModuleNotFoundError as e:
+        if not extras.is_optional(e):
+            raise
+        _UNAVAILABLE[family.replace("_", "-")] = extras.missing(e, f"the {family.replace('_', '-')} tasks", prefer=family)
+
+
+def unavailable() -> dict[str, HarnessError]:
+    """Task families that could not be imported, with the one-line error that says how to add them."""
+    _discover()
+    return dict(_UNAVAILABLE)
 
 
 def task_names() -> list[str]:
@@ -84,11 +103,28 @@ def _resolve_one(part: str) -> list[Task]:
 
         return [load_yaml_task(Path(part))]
     if part in _TASKS:
-        return [_TASKS[part]()]
+        return [make_task(part)]
     if part in _GROUPS:
         return [t for name in _GROUPS[part]() for t in _resolve_one(name)]
+    family = max((f for f in _UNAVAILABLE if part == f or part.startswith(f + "-")), key=len, default=None)
+    if family is not None:
+        raise _UNAVAILABLE[family]
     import difflib
 
     close = difflib.get_close_matches(part, list(_TASKS) + list(_GROUPS), n=3)
     hint = f"did you mean {', '.join(close)}?" if close else "`harness tasks list` shows the known tasks"
     raise UnknownTask(f"unknown task '{part}'", hint)
+
+
+def make_task(name: str) -> Task:
+    """A registered task; its package's optional dependencies are imported here, by its factory."""
+    from harness import extras
+
+    factory = _TASKS[name]
+    try:
+        return factory()
+    except ModuleNotFoundError as e:
+        if not extras.is_optional(e):
+            raise
+        family = (getattr(factory, "__module__", "") or "").split(".")
+        raise extras.missing(e, f"task {name}", prefer=family[1] if len(family) > 1 else None) from None

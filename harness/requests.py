@@ -23,14 +23,25 @@ class SamplingParams(BaseModel):
     stop: tuple[str, ...] = ()
     n: int = 1
     seed: int | None = None
+    #: keyword arguments for the chat template (enable_thinking, reasoning_effort), as sorted
+    #: (key, value) pairs; harness/reasoning.py sets them from --chat-template-kwargs and --reasoning
+    chat_template_kwargs: tuple[tuple[str, Any], ...] = ()
+    #: stop strings applied to the answer part after the thinking (harness/reasoning.py), not
+    #: given to the backend: one inside the thinking would cut the generation before its answer
+    answer_stop: tuple[str, ...] = ()
 
     @property
     def greedy(self) -> bool:
         return self.temperature == 0.0
 
+    def template_kwargs(self) -> dict[str, Any]:
+        return dict(self.chat_template_kwargs)
+
     def identity(self) -> dict[str, Any]:
-        """The fields that change what a single sample is (n does not)."""
-        return self.model_dump(exclude={"n"})
+        """The fields that change what a single sample is (n does not; the reasoning fields are
+        left out when unset, so earlier store keys stay valid)."""
+        exclude = {"n"} | {k for k in ("chat_template_kwargs", "answer_stop") if not getattr(self, k)}
+        return self.model_dump(exclude=exclude)
 
 
 @dataclass(frozen=True)

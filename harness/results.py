@@ -39,6 +39,35 @@ class ModelInfo(BaseModel):
     files: dict[str, str] = Field(default_factory=dict)  # file name -> sha256
     backend_version: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
+    #: what its tokenizer declares about thinking: markers, their source, the chat template's
+    #: switches (harness/reasoning.py model_profile); None when not looked at
+    reasoning: dict[str, Any] | None = None
+
+
+class TokenStats(BaseModel):
+    mean: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    max: int = 0
+    total: int = 0
+
+
+class ReasoningResult(BaseModel):
+    """A task's thinking, over the model's generations (harness/reasoning.py): how they were split,
+    how many ended their thinking (verdicts), and tokens spent thinking and answering."""
+
+    mode: str  # on | auto | off | strip-tags=START,END
+    markers: list[str] | None = None
+    markers_source: str = ""
+    token_counter: str = ""
+    generations: int = 0
+    verdicts: dict[str, int] = Field(default_factory=dict)  # no_reasoning, complete, reasoning_truncated, ...
+    truncated_share: float = 0.0
+    reasoning_tokens: TokenStats = Field(default_factory=TokenStats)
+    answer_tokens: TokenStats = Field(default_factory=TokenStats)
+    max_tokens: int | None = None
+    chat_template_kwargs: dict[str, Any] = Field(default_factory=dict)
+    stop_after_reasoning: list[str] = Field(default_factory=list)
 
 
 class TaskResult(BaseModel):
@@ -52,8 +81,14 @@ class TaskResult(BaseModel):
     data_files: dict[str, str] = Field(default_factory=dict)  # path -> sha256
     config: dict[str, Any] = Field(default_factory=dict)
     limit: int | None = None
+    limit_mode: str | None = None  # "spread" (--spread): the limit's documents cover the categories
     failed_docs: int = 0  # documents left unscored (a generation failed); the next run retries them
+    docs_total: int | None = None  # documents in the run (after --limit); None in older files
     extra: dict[str, Any] = Field(default_factory=dict)
+    reasoning: ReasoningResult | None = None  # None: outputs scored as generated (--reasoning off)
+    #: the sandbox this task's programs ran in (Provenance.sandbox's description); {} when it ran
+    #: none; None in files written before tasks recorded it
+    sandbox: dict[str, Any] | None = None
 
 
 class Timing(BaseModel):
@@ -111,6 +146,11 @@ class SampleRecord(BaseModel):
     groups: dict[str, str] = Field(default_factory=dict)
     record: dict[str, Any] = Field(default_factory=dict)
     extra_outputs: dict[str, list[str]] = Field(default_factory=dict)  # other request tags
+    #: the thinking of each output, parallel to `outputs` (which hold the answer part the scorer
+    #: saw); [] when nothing was split off. reasoning_info: verdict and token counts per output
+    reasoning: list[str | None] = Field(default_factory=list)
+    reasoning_info: list[dict[str, Any]] = Field(default_factory=list)
+    extra_reasoning: dict[str, list[str | None]] = Field(default_factory=dict)  # other request tags
 
 
 def load_results(path: Path) -> RunResult:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
+from harness import doc_sample
 from harness.backends.base import Backend
 from harness.errors import HarnessError
 from harness.executors import Executor, LocalExecutor
@@ -24,6 +25,12 @@ class TaskRun:
     sampling: object
     states: dict[str, DocState] = field(default_factory=dict)
     active: set[str] = field(default_factory=set)
+    #: how a stored generation reaches the task (harness.reasoning.AnswerView: a thinking model's
+    #: answer part, the thinking in meta); None: as generated
+    view: Any = None
+
+    def seen(self, req: Request, gens: list[Generation]) -> list[Generation]:
+        return self.view.apply(req, gens) if self.view is not None else gens
 
 
 @dataclass
@@ -39,9 +46,9 @@ class GenerationStats:
 def load_task_runs(tasks: list[Task], settings: RunSettings) -> list[TaskRun]:
     runs = []
     for task in tasks:
+        task.configure(settings)
         docs = task.load_docs(settings.data_dir)
-        if settings.limit is not None:
-            docs = docs[: settings.limit]
+        docs = doc_sample.select(docs, settings.limit, task.category if settings.spread else None)
         sampling = task.sampling(settings)
         if sampling.greedy and sampling.n > 1:
             raise HarnessError(f"{sampling.n} samples per prompt with greedy decoding give {sampling.n} equal outputs",
@@ -88,7 +95,7 @@ def _answer_round(pending, executor: Executor, fingerprints, store, stats, progr
         missing = [i for i, g in enumerate(gens) if g is None]
         stats.cached += req.sampling.n - len(missing)
         if not missing:
-            state.outputs[req.tag] = gens
+            state.outputs[req.tag] = tr.seen(req, gens)
             continue
         slot = (tr, doc, req, keys, gens, missing)
         by_role.setdefault(req.role, []).append(slot)
@@ -97,6 +104,7 @@ def _answer_round(pending, executor: Executor, fingerprints, store, stats, progr
         asked = [replace(req, sampling=req.sampling.model_copy(update={"n": len(missing)}))
                  for (_, _, req, _, _, missing) in slots]
         total = sum(len(s[5]) for s in slots)
+        executor.start(role)  # the engine loads here, on the first miss, before its bar starts
         label = f"round {round_no}: {role} ({executor.kind(role)})"
         bar = progress.bar(label, total) if progress else None
         t0 = time.perf_counter()
@@ -110,7 +118,7 @@ def _answer_round(pending, executor: Executor, fingerprints, store, stats, progr
                 stats.new += 1
                 stats.output_tokens += g.n_tokens
             if all(g is not None for g in gens):
-                tr.states[doc.id].outputs[req.tag] = list(gens)
+                tr.states[doc.id].outputs[req.tag] = tr.seen(req, list(gens))
             if bar:
                 bar.advance(len(new), tokens=sum(g.n_tokens for g in new))
 
@@ -161,6 +169,11 @@ def first_failures(runs: list[TaskRun], limit: int = 3) -> list[str]:
                 if len(out) >= limit:
                     return out
     return out
+
+
+def failed_roles(runs: list[TaskRun]) -> set[str]:
+    """The roles (model, judge) of the requests that failed."""
+    return {st.requests[tag].role for tr in runs for st in tr.states.values() for tag in st.failed if tag in st.requests}
 
 
 Callback = Callable[[str], None]

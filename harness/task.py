@@ -61,8 +61,10 @@ class ScoringContext:
     options: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, Any] = field(default_factory=dict)
     executor: Any = None  # harness.executors.Executor: where sandboxes run (ray: across the cluster)
+    used: set[str] = field(default_factory=set)  # resources asked for (the runner clears it per task)
 
     def get(self, name: str, factory=None):
+        self.used.add(name)
         if name not in self.resources and factory is not None:
             self.resources[name] = factory()
         return self.resources.get(name)
@@ -78,7 +80,13 @@ class RunSettings:
     max_tokens: int | None = None
     seed: int = 1234
     limit: int | None = None
+    spread: bool = False  # with limit: spread the documents over the task's categories (doc_sample.py)
     data_dir: Path | None = None
+    #: documents read as page images by a vision model: the first N pages, render resolution and
+    #: pixel cap per image (None: the task's defaults)
+    max_pages: int | None = None
+    image_dpi: int | None = None
+    max_pixels: int | None = None
 
 
 class Task(ABC):
@@ -150,6 +158,13 @@ class Task(ABC):
     def config(self) -> dict[str, Any]:
         """Task settings worth recording in the results."""
         return {}
+
+    def configure(self, settings: RunSettings) -> None:
+        """Told the run's settings before documents load (page limits for image requests)."""
+
+    def category(self, doc: Doc) -> str | None:
+        """The document's category (subject, trace domain...), which `--limit N --spread` covers."""
+        return None
 
     def example_request(self, doc: Doc, settings: RunSettings | None = None) -> Request:
         """The first request of a document, as a user inspects it (`harness tasks show`)."""

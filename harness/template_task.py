@@ -11,7 +11,9 @@ from typing import Any, Callable
 
 import jinja2
 
+from harness import normalize
 from harness.data import DataSource
+from harness.errors import HarnessError
 from harness.requests import Request, SamplingParams
 from harness.task import Doc, DocState, SampleScore, ScoringContext, Task
 
@@ -28,12 +30,18 @@ def register_scorer(name: str, fn: Scorer) -> None:
 
 def get_scorer(name: str) -> Scorer:
     from harness import registry
-    from harness.errors import HarnessError
 
     registry.task_names()  # built-in task packages register their scorers on import
     if name not in _SCORERS:
         raise HarnessError(f"unknown scorer '{name}'", f"known scorers: {', '.join(sorted(_SCORERS))}")
     return _SCORERS[name]
+
+
+def scorer_names() -> list[str]:
+    from harness import registry
+
+    registry.task_names()
+    return sorted(_SCORERS)
 
 
 def exact_match(doc: Doc, outputs: list[str]) -> SampleScore:
@@ -49,7 +57,8 @@ class TemplateTask(Task):
     def __init__(self, name: str, source: DataSource, template: str, scorer: Scorer | str,
                  version: str = "1", fmt: str = "chat", system: str | None = None, id_field: str = "id",
                  group_fields: tuple[str, ...] = (), sampling: SamplingParams | None = None,
-                 description: str = "", config: dict[str, Any] | None = None):
+                 description: str = "", config: dict[str, Any] | None = None, answer_field: str = "answer",
+                 normalize: tuple[str, ...] = ()):
         if fmt not in ("chat", "completion"):
             raise ValueError(f"format must be chat or completion, not {fmt}")
         self.name, self.version, self.source, self.fmt = name, version, source, fmt
@@ -60,7 +69,13 @@ class TemplateTask(Task):
         self.id_field, self.group_fields = id_field, group_fields
         self.default_sampling = sampling or SamplingParams()
         self.description = description
+        # scorers read the gold from `answer`: answer_field names the column that holds it
+        self.answer_field, self.normalize = answer_field, tuple(normalize)
         self._config = dict(config or {})
+        if answer_field != "answer":
+            self._config["answer_field"] = answer_field
+        if self.normalize:
+            self._config["normalize"] = list(self.normalize)
 
     def scorer(self) -> Scorer:
         return get_scorer(self._scorer) if isinstance(self._scorer, str) else self._scorer
@@ -71,10 +86,20 @@ class TemplateTask(Task):
         for i, row in enumerate(rows):
             doc_id = str(row[self.id_field]) if self.id_field in row else str(i)
             docs.append(Doc(doc_id, dict(row)))
+        if docs:  # a typo in the template or a missing gold column: said now, not mid-run
+            self.render(docs[0])
+            named = isinstance(self._scorer, str) or self.answer_field != "answer"  # a registered scorer reads `answer`
+            if named and self.answer_field not in docs[0].data:
+                raise HarnessError(f"task {self.name}: the documents have no field '{self.answer_field}' for the gold answer",
+                                   f"set answer_field: to one of {', '.join(sorted(docs[0].data))}")
         return docs
 
     def render(self, doc: Doc) -> str:
-        return self.template.render(**doc.data)
+        try:
+            return self.template.render(**doc.data)
+        except jinja2.TemplateError as e:
+            raise HarnessError(f"task {self.name}: the prompt template fails on document {doc.id}: {e}",
+                               f"the document has the fields {', '.join(sorted(doc.data))}; fix the template or the data") from None
 
     def next_requests(self, doc: Doc, state: DocState, sampling: SamplingParams) -> list[Request]:
         if "main" in state.outputs:
@@ -86,7 +111,12 @@ class TemplateTask(Task):
         return [Request(task=self.name, doc_id=doc.id, sampling=sampling, messages=tuple(msgs))]
 
     def score(self, doc: Doc, state: DocState, ctx: ScoringContext) -> SampleScore:
-        s = self.scorer()(doc, state.texts("main"))
+        outputs = state.texts("main")
+        if self.answer_field != "answer" or self.normalize:  # the scorer sees the gold as `answer`
+            gold = normalize.apply(str(doc.data.get(self.answer_field, "")), self.normalize)
+            doc = Doc(doc.id, {**doc.data, "answer": gold})
+            outputs = [normalize.apply(o, self.normalize) for o in outputs]
+        s = self.scorer()(doc, outputs)
         for g in self.group_fields:
             if g in doc.data and g not in s.groups:
                 s.groups[g] = str(doc.data[g])
@@ -94,6 +124,10 @@ class TemplateTask(Task):
 
     def prompt_sources(self) -> list[str]:
         return [self.fmt, self.system or "", self.template_source]
+
+    def category(self, doc: Doc) -> str | None:
+        """The first breakdown field (MATH: subject)."""
+        return str(doc.data.get(self.group_fields[0])) if self.group_fields else None
 
     def data_files(self, data_dir: Path | None) -> list[Path]:
         f = self.source.local_file(data_dir)

@@ -9,12 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from leaderboard.collect import Board, Cell, Entry, TaskKey
-from leaderboard.fmt import fmt_p, fmt_value, p_label, pct_like, score_cell, sort_key
+from leaderboard.browser import data_id
+from leaderboard.collect import Board, Cell, Entry, TaskKey, bench_href
+from leaderboard.fmt import fmt_p, fmt_value, score_cell, sort_key
 from leaderboard.plots import curves_svg, heatmap_svg
-from leaderboard.stats import PairedTest, paired_test, rank_with_ties
-from leaderboard.tables import breakdown_frame, group_table, headline, metrics_by_group, natural_key, provenance
-from leaderboard.views import FamilyView, curve_points, order_metrics, view_for
+from leaderboard.ranking import rank_with_ties, tie_cell
+from leaderboard.stats import PairedTest, paired_test
+from leaderboard.tables import (breakdown_frame, group_table, headline, metrics_by_group, natural_key, provenance_panel,
+                                units_of)
+from leaderboard.views import PERCENT, RAW, FamilyView, curve_points, order_metrics, view_for
 
 #: above this many models, comparison pages are made only for ranking neighbours and against the
 #: leader (each page holds every output of two runs: all pairs would grow the site quadratically)
@@ -43,17 +46,16 @@ def _metric_names(cells: list[tuple[Entry, Cell]]) -> list[str]:
     return names
 
 
-def _frame_table(table: pd.DataFrame, slugs: dict[str, str], order: list[str]) -> dict[str, Any]:
-    """A pivot (entry x columns) as template rows, in ranking order."""
+def _frame_table(table: pd.DataFrame, slugs: dict[str, str], order: list[str], units: list[str]) -> dict[str, Any]:
+    """A pivot (entry x columns) as template rows, in ranking order; `units` per column."""
     cols = [str(c) for c in table.columns]
-    # percentages per column: READoc mixes fractions with counts, ProactiveBench rates with tallies
-    pct = [pct_like(table[c].tolist()) for c in table.columns]
+    pct = [u == PERCENT for u in units]
     rows = []
     for label in [o for o in order if o in table.index]:
         vals = table.loc[label].tolist()
         rows.append({"label": label, "slug": slugs.get(label, ""),
                      "cells": [{"sort": sort_key(v), "text": fmt_value(v, p)} for v, p in zip(vals, pct)]})
-    return {"columns": [c + ("" if p else " (raw)") for c, p in zip(cols, pct)], "rows": rows}
+    return {"columns": [c + ("" if u == PERCENT else f" ({u})") for c, u in zip(cols, units)], "rows": rows}
 
 
 def _notes(key: TaskKey, board: Board, cells: list[tuple[Entry, Cell]]) -> list[str]:
@@ -88,9 +90,15 @@ def _sample_heatmap(cell: Cell, metric: str, rows: str, cols: str) -> pd.DataFra
     return table
 
 
+def pair_href(key: TaskKey, a: Entry, b: Entry) -> str:
+    """The comparison built in the browser from the data files, for any two rows."""
+    return f"pair.html?key={key.slug}&a={a.slug}&b={b.slug}"
+
+
 def bench_section(board: Board, key: TaskKey, site: Path, seed: int = 0) -> dict[str, Any]:
     view: FamilyView = view_for(key.task, board.config)
     metric = headline(board, key)
+    units = units_of(board, key)
 
     def score_of(cell: Cell) -> float | None:
         mv = cell.task_result.metrics.get(metric) if metric else None
@@ -101,8 +109,7 @@ def bench_section(board: Board, key: TaskKey, site: Path, seed: int = 0) -> dict
     metric_names = order_metrics(view, _metric_names(cells))
     if metric in metric_names:  # the headline first, with its interval; the rest compact
         metric_names = [metric] + [m for m in metric_names if m != metric]
-    pct = {m: pct_like([c.task_result.metrics[m].value for _, c in cells if m in c.task_result.metrics])
-           for m in metric_names}
+    pct = {m: units.get(m) == PERCENT for m in metric_names}
     tests = pair_tests(cells, metric, seed)
     values = [score_of(c) for _, c in cells]
     ranked = rank_with_ties(values, tests)
@@ -117,14 +124,15 @@ def bench_section(board: Board, key: TaskKey, site: Path, seed: int = 0) -> dict
     for pos, r in enumerate(ranked):
         entry, cell = cells[r.index]
         nxt = ranked[pos + 1].index if pos + 1 < len(ranked) else None
+        scores = [score_cell(cell.task_result.metrics.get(m), pct[m]) | {"compact": m != metric} for m in metric_names]
+        if scores and cell.samples is not None:  # the headline links the run's sample browser
+            scores[0]["samples_href"] = f"{data_id(cell.run, key)}.html"
         rows.append({
             "rank": r.rank, "label": entry.label, "slug": entry.slug,
-            "metrics": [score_cell(cell.task_result.metrics.get(m), pct[m]) | {"compact": m != metric}
-                        for m in metric_names],
-            "tied_next": r.tied_with_next, "p_next": p_label(r.test_with_next.p_value) if r.test_with_next else "",
-            "method_next": r.test_with_next.method if r.test_with_next else "",
+            "metrics": scores,
+            "tie": tie_cell(r, lambda i: cells[i][0].label),
             "compare_next": compare_href(key, entry, cells[nxt][0]) if nxt is not None else None,
-            "prov": provenance(entry, cell), "samples_error": cell.samples_error,
+            "prov": provenance_panel(entry, cell), "samples_error": cell.samples_error,
         })
     pairs = []
     for (i, j), t in sorted(tests.items()):
@@ -133,21 +141,41 @@ def bench_section(board: Board, key: TaskKey, site: Path, seed: int = 0) -> dict
                       if t.diff is not None else "–", "diff_sort": sort_key(t.diff), "p": fmt_p(t.p_value),
                       "p_sort": sort_key(t.p_value), "method": t.method, "significant": t.significant,
                       "tested": t.tested, "a_only": t.a_only, "b_only": t.b_only,
-                      "href": compare_href(key, a, b) if has_page(i, j) else None})
+                      "href": compare_href(key, a, b) if has_page(i, j) else None, "pair_href": pair_href(key, a, b)})
     section: dict[str, Any] = {
         "key": key, "view": view, "metric": metric, "metric_names": metric_names, "rows": rows, "pairs": pairs,
+        "units": {m: units.get(m, RAW) for m in metric_names},
         "notes": _notes(key, board, cells), "breakdowns": [], "heatmaps": [], "correlation": None, "curves": None,
-        "group_heatmap": None,
+        "group_heatmap": None, "ranks": {cells[r.index][0].slug: r.rank for r in ranked},
         "compare_pages": [(cells[i][0], cells[j][0], cells[i][1], cells[j][1], tests[(i, j)])
                           for (i, j) in sorted(tests) if has_page(i, j)],
+        "pair_manifest": _pair_manifest(key, metric, units, cells, ranked, tests, pct.get(metric, False)),
     }
-    _add_breakdowns(section, board, key, view, metric, slugs, order_labels)
+    _add_breakdowns(section, board, key, view, metric, slugs, order_labels, units)
     _add_plots(section, cells, key, view, metric, site, slugs, order_labels)
     return section
 
 
+def _pair_manifest(key: TaskKey, metric: str | None, units: dict[str, str], cells: list[tuple[Entry, Cell]],
+                   ranked, tests: dict[tuple[int, int], PairedTest], pct: bool) -> dict[str, Any]:
+    """What pair.html needs to compare any two rows: their data files and the paired tests."""
+    rows = []
+    for r in ranked:
+        entry, cell = cells[r.index]
+        rows.append({"slug": entry.slug, "label": entry.label, "rank": r.rank, "run": cell.run.result.run_id,
+                     "data": data_id(cell.run, key) if cell.samples is not None else None,
+                     "error": cell.samples_error, "value": fmt_value(r.value, pct)})
+    out_tests = {}
+    for (i, j), t in tests.items():
+        out_tests[f"{cells[i][0].slug}|{cells[j][0].slug}"] = {
+            "method": t.method, "n": t.n_shared, "p": fmt_p(t.p_value), "significant": t.significant, "tested": t.tested,
+            "diff": t.diff, "mean_a": t.mean_a, "mean_b": t.mean_b, "a_only": t.a_only, "b_only": t.b_only}
+    return {"key": key.slug, "label": key.label, "task": key.task, "metric": metric, "pct": pct,
+            "units": units, "rows": rows, "tests": out_tests, "bench": f"{bench_href(key.task)}#{key.slug}"}
+
+
 def _add_breakdowns(section: dict, board: Board, key: TaskKey, view: FamilyView, metric: str | None,
-                    slugs: dict[str, str], order: list[str]) -> None:
+                    slugs: dict[str, str], order: list[str], units: dict[str, str]) -> None:
     frame = breakdown_frame(board, key)
     if frame.empty:
         return
@@ -158,15 +186,19 @@ def _add_breakdowns(section: dict, board: Board, key: TaskKey, view: FamilyView,
         if view.all_metrics_per_group:
             groups = sorted(frame[frame["key"] == bkey]["group"].unique(), key=natural_key)
             names = order_metrics(view, list(dict.fromkeys(frame["metric"])))
-            tables = [{"title": f"{bkey} = {g}", **_frame_table(metrics_by_group(frame, bkey, g, names), slugs, order)}
-                      for g in groups]
+            tables = []
+            for g in groups:
+                table = metrics_by_group(frame, bkey, g, names)
+                tables.append({"title": f"{bkey} = {g}",
+                               **_frame_table(table, slugs, order, [units.get(str(m), RAW) for m in table.columns])})
             section["breakdowns"].append({"key": bkey, "metric": "all metrics", "tables": tables})
         else:
             table = group_table(frame, bkey, metric) if metric else pd.DataFrame()
             if not table.empty:
                 section["breakdowns"].append({"key": bkey, "metric": metric,
                                               "tables": [{"title": f"{metric} by {bkey}",
-                                                          **_frame_table(table, slugs, order)}]})
+                                                          **_frame_table(table, slugs, order,
+                                                                         [units.get(metric, RAW)] * len(table.columns))}]})
     if view.correlation and metric and not view.task_pattern:
         table = group_table(frame, view.correlation, metric)
         if not table.empty:
@@ -196,7 +228,7 @@ def _add_plots(section: dict, cells: list[tuple[Entry, Cell]], key: TaskKey, vie
                                f"{view.correlation}-by-{view.correlation} correlation of model scores",
                                vmin=-1.0, vmax=1.0, cmap="RdBu_r")
             section["correlation"] = {"src": f"../plots/{key.slug}/{path.name}", "n_models": len(ok.index),
-                                      "table": _frame_table(corr, {}, list(corr.index))}
+                                      "table": _frame_table(corr, {}, list(corr.index), [RAW] * len(corr.columns))}
         else:
             section["correlation"] = {"src": None, "n_models": len(ok.index),
                                       "why": "a correlation across models needs at least 3 models with scores in at least 2 groups"}

@@ -1,4 +1,5 @@
-"""`harness leaderboard build|serve|publish|export`: wired into harness/cli.py by register_cli."""
+"""`harness leaderboard build|serve|publish|export` and `harness view`: wired into harness/cli.py
+by register_cli."""
 
 from __future__ import annotations
 
@@ -43,6 +44,12 @@ def register_cli(subparsers) -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, help="output file (default: standard output)")
     e.add_argument("--config", type=Path)
     e.set_defaults(func=cmd_export)
+
+    v = subparsers.add_parser("view", help="browse a run's samples in the browser (no build step)")
+    v.add_argument("run", type=Path, help="a run directory (with results.json), or a directory of runs")
+    v.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    v.add_argument("--no-open", action="store_true", help="print the address without opening a browser")
+    v.set_defaults(func=cmd_view)
     return lb
 
 
@@ -77,10 +84,16 @@ def make_server(site: Path, port: int) -> http.server.ThreadingHTTPServer:
         raise HarnessError(f"cannot listen on 127.0.0.1:{port} ({e.strerror})", "pick another --port") from None
 
 
-def cmd_serve(args) -> int:
-    server = make_server(args.site, args.port)
+def serve(site: Path, port: int, what: Path, page: str = "", open_browser: bool = False) -> int:
+    """Serve a built site until Ctrl-C, saying where (and opening a browser there if asked)."""
+    server = make_server(site, port)
     host, port = server.server_address[:2]
-    print(f"serving {args.site} on http://{host}:{port}/ (Ctrl-C to stop)")
+    url = f"http://{host}:{port}/{page}"
+    print(f"serving {what} on {url} (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -88,6 +101,42 @@ def cmd_serve(args) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def cmd_serve(args) -> int:
+    return serve(args.site, args.port, args.site)
+
+
+def build_view(run: Path, where: Path) -> tuple[Path, str]:
+    """Build the site of one run (or a directory of runs) into `where`; return the site and the
+    page to open: the run's own page when it is one run."""
+    from harness.results import RESULTS_FILE, load_results
+    from leaderboard.browser import run_rel
+    from leaderboard.collect import Run, find_result_files
+    from leaderboard.site import build_site
+
+    run = Path(run)
+    if not run.exists():
+        raise HarnessError(f"no run at {run}", "pass the --output directory of `harness run`")
+    if not find_result_files(run):
+        raise HarnessError(f"no {RESULTS_FILE} under {run}", "pass the --output directory of `harness run`")
+    report = build_site(run, where / "site")
+    _report_left_out(report.left_out)
+    page = "index.html"
+    one = run / RESULTS_FILE if run.is_dir() else run
+    if one.is_file():
+        rel = f"{run_rel(Run(one.parent, load_results(one)))}/index.html"
+        if (report.site / rel).exists():
+            page = rel
+    return report.site, page
+
+
+def cmd_view(args) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="harness-view-") as tmp:
+        site, page = build_view(args.run, Path(tmp))
+        return serve(site, args.port, args.run, page, open_browser=not args.no_open)
 
 
 def cmd_publish(args) -> int:

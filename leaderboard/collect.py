@@ -9,6 +9,7 @@ different benchmarks in separate runs still reads as one row.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,11 @@ def slugify(text: str) -> str:
     return out.strip("-") or "x"
 
 
+def bench_href(task: str) -> str:
+    """A benchmark's page, relative to the site root."""
+    return f"bench/{slugify(task)}.html"
+
+
 def _short(e: Exception) -> str:
     if isinstance(e, ValidationError):
         first = e.errors()[0]
@@ -136,7 +142,24 @@ def find_result_files(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise HarnessError(f"no results directory at {root}", "pass the --output directory of `harness run`")
-    return sorted(p for p in root.rglob(RESULTS_FILE) if SAMPLES_DIR not in p.relative_to(root).parts[:-1])
+    return sorted(_walk_results(root))
+
+
+def _walk_results(root: Path) -> list[Path]:
+    """Every results.json under root, following symlinked directories (a results tree often links
+    runs kept elsewhere); each real directory is read once, so a link cycle ends."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames[:] = sorted(d for d in dirnames if d != SAMPLES_DIR)
+        if RESULTS_FILE in filenames:
+            found.append(Path(dirpath) / RESULTS_FILE)
+    return found
 
 
 def load_config(results_root: Path, config_path: Path | None) -> dict[str, Any]:

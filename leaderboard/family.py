@@ -7,6 +7,7 @@ and correlations are pivots of one long pandas frame over the member tasks.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,14 @@ import pandas as pd
 
 from harness.results import SampleRecord
 from leaderboard.collect import Board, Cell, Entry, TaskKey, slugify
-from leaderboard.fmt import fmt_value, p_label, pct_like, sort_key
+from leaderboard.fmt import fmt_ci, fmt_value, is_number, sort_key
 from leaderboard.plots import heatmap_svg
-from leaderboard.stats import paired_test, rank_with_ties
-from leaderboard.tables import headline, natural_key
-from leaderboard.views import FamilyView, families, order_metrics, task_dims
+from leaderboard.ranking import rank_with_ties, tie_cell
+from leaderboard.stats import paired_test
+from leaderboard.tables import headline, natural_key, provenance_panel, units_of
+from leaderboard.views import PERCENT, FamilyView, families, order_metrics, task_dims
+
+Z95 = 1.959963984540054
 
 
 def family_views(board: Board) -> list[tuple[FamilyView, list[TaskKey]]]:
@@ -48,10 +52,13 @@ def family_frame(board: Board, view: FamilyView, members: list[TaskKey]) -> pd.D
         if multi_version:
             dims = {**dims, "version": f"v{key.version}"}
         head = headline(board, key)
+        units = units_of(board, key)
         for entry, cell in board.cells_for(key):
             for metric, mv in cell.task_result.metrics.items():
                 rows.append({"entry": entry.label, "slug": entry.slug, "task": key.task, "task_version": key.version,
-                             **dims, "metric": metric, "value": mv.value, "n": mv.n, "headline": metric == head})
+                             **dims, "metric": metric, "value": mv.value, "n": mv.n, "stderr": mv.stderr,
+                             "ci_low": mv.ci_low, "ci_high": mv.ci_high, "headline": metric == head,
+                             "unit": units[metric]})
     return pd.DataFrame(rows)
 
 
@@ -80,7 +87,9 @@ def _pivot_tables(frame: pd.DataFrame, view: FamilyView, order: list[str]) -> li
         else:
             table = table[sorted(table.columns, key=lambda c: natural_key(_label(c)))]
         headers = [_label(c) for c in table.columns]
-        pct = [pct_like(table[c].tolist()) for c in table.columns]
+        unit_table = sub.pivot_table(index="entry", columns=cols, values="unit", aggfunc="first")
+        pct = [bool(unit_table[c].dropna().eq(PERCENT).all()) if c in unit_table.columns else False
+               for c in table.columns]
         rows = [{"label": e, "cells": [{"sort": sort_key(v), "text": fmt_value(v, p)}
                                        for v, p in zip(table.loc[e].tolist(), pct)]}
                 for e in order if e in table.index]
@@ -103,9 +112,27 @@ def _pooled(cells: list[tuple[TaskKey, Cell]], board: Board) -> list[SampleRecor
     return out
 
 
+def _mean_interval(heads: pd.DataFrame) -> tuple[float | None, float | None, int]:
+    """95% interval of a mean over member tasks (normal approximation: the members' documents are
+    independent, so the variance of the mean is the sum of the members' squared standard errors
+    over k squared) and the documents behind it. No interval when a member has no error."""
+    ses = []
+    for _, row in heads.iterrows():
+        se = row.get("stderr")
+        if not is_number(se) and is_number(row.get("ci_low")) and is_number(row.get("ci_high")):
+            se = (row["ci_high"] - row["ci_low"]) / (2 * Z95)
+        ses.append(se)
+    n = int(heads["n"].fillna(0).sum())
+    if not ses or not all(is_number(x) for x in ses):
+        return None, None, n
+    mean = float(heads["value"].mean())
+    half = Z95 * math.sqrt(sum(float(x) ** 2 for x in ses)) / len(ses)
+    return mean - half, mean + half, n
+
+
 def _ranking(board: Board, frame: pd.DataFrame, members: list[TaskKey], seed: int) -> dict[str, Any]:
     """Models by the mean headline over the members they have; a paired test on pooled documents."""
-    heads = frame[frame["headline"]]
+    heads = frame[frame["headline"]].dropna(subset=["value"])
     by_entry = heads.groupby("entry")["value"].agg(["mean", "count"])
     entries = [e for e in board.entries if e.label in by_entry.index]
     values = [float(by_entry.loc[e.label, "mean"]) for e in entries]
@@ -116,16 +143,17 @@ def _ranking(board: Board, frame: pd.DataFrame, members: list[TaskKey], seed: in
         for j in range(i + 1, len(entries)):
             tests[(i, j)] = paired_test(pooled[i], pooled[j], "headline", seed=seed)
     ranked = rank_with_ties(values, tests)
-    pct = pct_like(values)
+    pct = bool(len(heads)) and bool(heads["unit"].eq(PERCENT).all())
     rows = []
     for r in ranked:
         e: Entry = entries[r.index]
-        t = r.test_with_next
+        lo, hi, n = _mean_interval(heads[heads["entry"] == e.label])
         rows.append({"rank": r.rank, "label": e.label, "slug": e.slug, "value": fmt_value(values[r.index], pct),
                      "sort": sort_key(values[r.index]), "members": counts[r.index], "of": len(members),
-                     "tied_next": r.tied_with_next, "p_next": p_label(t.p_value) if t and t.tested else "",
-                     "method_next": t.method if t else ""})
-    return {"rows": rows, "order": [entries[r.index].label for r in ranked],
+                     "ci": fmt_ci(lo, hi, pct), "n": n, "tie": tie_cell(r, lambda i: entries[i].label),
+                     "prov": provenance_panel(e, keys=members)})
+    return {"rows": rows, "order": [entries[r.index].label for r in ranked], "pct": pct,
+            "ranks": {entries[r.index].slug: r.rank for r in ranked},
             "incomplete": sorted({e.label for e, c in zip(entries, counts) if c < len(members)})}
 
 

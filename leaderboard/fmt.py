@@ -10,12 +10,6 @@ def is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
 
 
-def pct_like(values: list[Any]) -> bool:
-    """Whether a column of values reads best as percentages (all fractions in [0, 1])."""
-    nums = [float(v) for v in values if is_number(v)]
-    return bool(nums) and all(0.0 <= v <= 1.0 for v in nums)
-
-
 def fmt_value(v: Any, pct: bool = True) -> str:
     if not is_number(v):
         return "–"

@@ -1,131 +1,20 @@
 """Paired tests between two models on the documents both answered, and ties in a ranking.
 
-0/1 verdicts get McNemar's exact test (a two-sided binomial test on the discordant pairs);
-anything else gets a paired bootstrap of the mean difference. The same seed gives the same p.
+The tests themselves live in the core (harness/paired.py), so `harness results compare` runs the
+same ones without importing the leaderboard; their names stay importable from here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from harness.paired import (  # noqa: F401
+    ALPHA,
+    BOOTSTRAP_RESAMPLES,
+    PairedTest,
+    binary_diff_ci,
+    mcnemar_exact_p,
+    paired_test,
+    shared_values,
+)
 
-import math
-
-import numpy as np
-
-from harness.results import SampleRecord
-
-ALPHA = 0.05
-BOOTSTRAP_RESAMPLES = 10_000
-
-
-@dataclass
-class PairedTest:
-    metric: str
-    n_shared: int
-    mean_a: float | None
-    mean_b: float | None
-    diff: float | None  # mean_a - mean_b on the shared documents
-    p_value: float | None
-    method: str  # "mcnemar-exact", "paired-bootstrap", or why there is no test
-    ci_low: float | None = None  # 95% interval of the difference (bootstrap only)
-    ci_high: float | None = None
-    a_only: int = 0  # McNemar: documents only A got right
-    b_only: int = 0
-
-    @property
-    def significant(self) -> bool:
-        return self.p_value is not None and self.p_value < ALPHA
-
-    @property
-    def tested(self) -> bool:
-        return self.p_value is not None
-
-
-def mcnemar_exact_p(a_only: int, b_only: int) -> float:
-    """Exact McNemar: two-sided binomial test of a_only successes in a_only + b_only trials at 1/2.
-
-    With p = 1/2 the distribution is symmetric, so the two-sided p is twice the smaller tail
-    (capped at 1); computed exactly with integers (scipy.stats.binomtest gives the same).
-    """
-    n = a_only + b_only
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(min(a_only, b_only) + 1))
-    return min(1.0, 2 * tail / 2**n)
-
-
-def shared_values(a: list[SampleRecord], b: list[SampleRecord], metric: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The documents where both runs define `metric`, in a stable order, with both values."""
-    va = {r.doc_id: r.values.get(metric) for r in a}
-    vb = {r.doc_id: r.values.get(metric) for r in b}
-    ids = sorted(d for d in va if d in vb and va[d] is not None and vb[d] is not None)
-    return ids, np.array([va[d] for d in ids], dtype=float), np.array([vb[d] for d in ids], dtype=float)
-
-
-def paired_test(a: list[SampleRecord] | None, b: list[SampleRecord] | None, metric: str, seed: int = 0,
-                resamples: int = BOOTSTRAP_RESAMPLES) -> PairedTest:
-    if a is None or b is None:
-        return PairedTest(metric, 0, None, None, None, None, "no sample records")
-    ids, xa, xb = shared_values(a, b, metric)
-    n = len(ids)
-    if n == 0:
-        if {r.doc_id for r in a} & {r.doc_id for r in b}:
-            # a pooled metric (F1 over all events) has no per-document value to pair
-            return PairedTest(metric, 0, None, None, None, None, f"no per-document {metric} values")
-        return PairedTest(metric, 0, None, None, None, None, "no shared documents")
-    mean_a, mean_b = float(xa.mean()), float(xb.mean())
-    diff = mean_a - mean_b
-    if np.isin(xa, (0.0, 1.0)).all() and np.isin(xb, (0.0, 1.0)).all():
-        a_only = int(((xa == 1) & (xb == 0)).sum())
-        b_only = int(((xa == 0) & (xb == 1)).sum())
-        p = mcnemar_exact_p(a_only, b_only)
-        return PairedTest(metric, n, mean_a, mean_b, diff, p, "mcnemar-exact", a_only=a_only, b_only=b_only)
-    d = xa - xb
-    if n < 2:
-        return PairedTest(metric, n, mean_a, mean_b, diff, None, "too few shared documents")
-    rng = np.random.default_rng(seed)
-    boots = d[rng.integers(0, n, size=(resamples, n))].mean(axis=1)
-    lo, hi = (float(x) for x in np.percentile(boots, [2.5, 97.5]))
-    if np.allclose(d, 0):
-        p = 1.0
-    else:
-        # two-sided: how often the resampled difference lands on the other side of zero
-        p = float(min(1.0, 2 * min((boots <= 0).mean(), (boots >= 0).mean())))
-        p = max(p, 1.0 / resamples)
-    return PairedTest(metric, n, mean_a, mean_b, diff, p, "paired-bootstrap", ci_low=lo, ci_high=hi)
-
-
-@dataclass
-class RankedRow:
-    index: int  # position in the caller's list
-    rank: int  # 1 + the number of items significantly better than this one
-    value: float | None
-    tied_with_next: bool | None  # None: no test possible with the next row
-    test_with_next: PairedTest | None
-
-
-def rank_with_ties(values: list[float | None], tests: dict[tuple[int, int], PairedTest]) -> list[RankedRow]:
-    """Order by value (best first); an item's rank is 1 + how many items beat it significantly.
-
-    `tests[(i, j)]` holds the paired test between items i and j (either order). Items the data
-    cannot tell apart share a rank ("1, 1, 3"); where no test was possible (no sample records),
-    a higher score counts as better, as in a plain ranking.
-    """
-    def test(i: int, j: int) -> PairedTest | None:
-        return tests.get((i, j)) or tests.get((j, i))
-
-    def beats(i: int, j: int) -> bool:
-        if values[i] is None or (values[j] is not None and values[i] <= values[j]):
-            return False
-        t = test(i, j)
-        return True if t is None or not t.tested else t.significant
-
-    order = sorted(range(len(values)), key=lambda i: (values[i] is None, -(values[i] or 0.0)))
-    rows: list[RankedRow] = []
-    for pos, i in enumerate(order):
-        nxt = order[pos + 1] if pos + 1 < len(order) else None
-        t = test(i, nxt) if nxt is not None else None
-        tied_next = None if t is None or not t.tested else not t.significant
-        rank = 1 + sum(beats(j, i) for j in range(len(values)) if j != i)
-        rows.append(RankedRow(i, rank, values[i], tied_next, t))
-    return rows
+# the ranking rule lives in leaderboard/ranking.py; these names stay importable from here
+from leaderboard.ranking import RankedRow, rank_with_ties  # noqa: E402,F401

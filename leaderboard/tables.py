@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
 
-from leaderboard.collect import Board, Cell, Entry, TaskKey
-from leaderboard.views import primary_metric, view_for
+from harness.results import TaskResult
+from leaderboard.collect import Board, Cell, Entry, Run, TaskKey
+from leaderboard.views import metric_unit, primary_metric, view_for
 
 SCORE_COLUMNS = ["entry", "model", "task", "version", "metric", "value", "stderr", "ci_low", "ci_high", "n"]
 
@@ -27,7 +29,7 @@ def provenance(entry: Entry, cell: Cell | None = None) -> dict[str, Any]:
         "model_revision": res.model.revision or "",
         "model_fingerprint": res.model.fingerprint,
         "judge": res.judge.name if res.judge else "",
-        "sandbox": _sandbox_digests(prov.sandbox),
+        "sandbox": _sandbox_digests(sandbox_of(run, cell)[0]) if cell is not None else _sandbox_digests(prov.sandbox),
         "date": prov.created_at,
     }
     if cell is not None:
@@ -36,6 +38,98 @@ def provenance(entry: Entry, cell: Cell | None = None) -> dict[str, Any]:
                    n_docs=tr.n_docs, failed_docs=tr.failed_docs,
                    sampling=", ".join(f"{k}={v}" for k, v in sorted(tr.sampling.items()) if v not in (None, [], ())))
     return out
+
+
+def provenance_panel(entry: Entry, cell: Cell | None = None, keys: list[TaskKey] | None = None) -> dict[str, Any]:
+    """What a row's expandable provenance panel lists, label -> value (a sandbox as its nested
+    description); a task's sandbox only where that task ran programs in one. Without a cell:
+    the row's runs, and the sandboxes of its tasks (of `keys` only, when given)."""
+    p = provenance(entry, cell)
+    out: dict[str, Any] = {}
+    if cell is None:
+        out["runs"] = ", ".join(r.result.run_id for r in entry.runs)
+    else:
+        out["run"] = p["run_id"]
+    out.update({"backend": f"{p['backend']} {p['backend_version']}".strip(), "model": p["model_spec"],
+                "model revision": p["model_revision"] or "–", "model fingerprint": p["model_fingerprint"]})
+    if p["judge"]:
+        out["judge"] = p["judge"]
+    out["harness"] = f"{p['harness_version']}" + (f" ({p['git_commit']})" if p["git_commit"] else "")
+    if cell is not None:
+        out.update({"task version": p["task_version"], "prompt hash": p["prompt_hash"], "sampling": p["sampling"] or "–",
+                    "documents": f"{p['n_docs']}" + (f" ({p['failed_docs']} failed)" if p["failed_docs"] else "")
+                                 + (f", limit {p['limit']}" if p["limit"] != "" else "")})
+    if cell is not None and reasoning_summary(cell.task_result):
+        out["reasoning"] = reasoning_summary(cell.task_result)
+    out["date"] = p["date"]
+    cells = [cell] if cell is not None else [c for k, c in sorted(entry.cells.items()) if keys is None or k in keys]
+    by_box: dict[str, tuple[dict[str, Any], str, list[str]]] = {}
+    for c in cells:
+        box, scope = sandbox_of(c.run, c)
+        if box:
+            sig = json.dumps(box, sort_keys=True, default=str) + scope
+            by_box.setdefault(sig, (box, scope, []))[2].append(c.task_result.task)
+    for box, scope, tasks in by_box.values():
+        label = "sandbox" if cell is not None else f"sandbox of {', '.join(tasks[:3])}" + (
+            f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")
+        if scope == "run":
+            label += " (the run's: this result file does not say which of its tasks ran programs)"
+        out[label] = box
+    return out
+
+
+def reasoning_summary(tr: TaskResult) -> str | None:
+    """A task's thinking statistics in one line (TaskResult.reasoning; None without a split)."""
+    r = getattr(tr, "reasoning", None)
+    if r is None:
+        return None
+    verdicts = {k: v for k, v in r.verdicts.items() if v}
+    if set(verdicts) <= {"no_reasoning"}:
+        return f"mode {r.mode} · none of {r.generations} generations thought"
+    return (f"mode {r.mode} · {r.generations} generations ({', '.join(f'{k} {v}' for k, v in verdicts.items())}) · "
+            f"truncated {100 * r.truncated_share:.1f}% · thinking tokens mean {r.reasoning_tokens.mean:.0f} "
+            f"(p95 {r.reasoning_tokens.p95:.0f}), answer tokens mean {r.answer_tokens.mean:.0f}")
+
+
+def sandbox_of(run: Run, cell: Cell | None) -> tuple[dict[str, Any], str]:
+    """(the sandbox a task's programs ran in, "task"), or the run's sandbox and "run" where the
+    file does not say which of its tasks used it (results written before TaskResult.sandbox)."""
+    prov_sandbox = run.result.provenance.sandbox or {}
+    if cell is None:
+        return prov_sandbox, "run"
+    own = getattr(cell.task_result, "sandbox", None)
+    if own is not None:
+        return own, "task"
+    if len(run.result.tasks) == 1:
+        return prov_sandbox, "task"
+    return prov_sandbox, "run"
+
+
+def units_of(board: Board, key: TaskKey) -> dict[str, str]:
+    """The declared unit of every metric of a task version (see views.metric_unit)."""
+    view = view_for(key.task, board.config)
+    out: dict[str, str] = {}
+    for _, cell in board.cells_for(key):
+        declared = cell.task_result.extra.get("units") if isinstance(cell.task_result.extra, dict) else None
+        names = list(cell.task_result.metrics)
+        names += [m for groups in cell.task_result.breakdown.values() for ms in groups.values() for m in ms]
+        for m in names:
+            if m not in out:
+                out[m] = metric_unit(m, view, board.config, declared)
+    return out
+
+
+def sample_units(board: Board, key: TaskKey, cell: Cell) -> dict[str, str]:
+    """Units of the per-document values of one cell's sample records."""
+    units = units_of(board, key)
+    samples = cell.samples or []
+    view = view_for(key.task, board.config)
+    declared = cell.task_result.extra.get("units") if isinstance(cell.task_result.extra, dict) else None
+    for s in samples[:1000]:
+        for m in s.values:
+            if m not in units:
+                units[m] = metric_unit(m, view, board.config, declared)
+    return units
 
 
 def _sandbox_digests(sandbox: dict[str, Any]) -> str:

@@ -16,6 +16,17 @@ from typing import Any
 #: headline metrics, in order of preference, when a view does not name one
 PRIMARY_PREFERENCE = ("accuracy", "acc", "exact_match", "pass@1", "score", "overall", "f1")
 
+#: units a metric is declared in: a fraction shown as a percentage, a count, or a raw number
+PERCENT, COUNT, RAW = "%", "count", "raw"
+#: units of common metric names, for any task (full-match regular expressions); a family view's
+#: own `units` come first, and a result may declare its own in TaskResult.extra["units"]
+COMMON_UNITS: dict[str, str] = {
+    r"(accuracy|acc|acc_norm|exact_match|em|f1|precision|recall|agreement(_\w+)?)": PERCENT,
+    r"(pass|maj|rm)@\d+(_\w+)?": PERCENT,
+    r"\w+_(rate|failure|error)": PERCENT,
+    r"(tp|fp|tn|fn|items|traces|n_\w+|\w+_count|events_\w+)": COUNT,
+}
+
 
 @dataclass
 class FamilyView:
@@ -35,6 +46,9 @@ class FamilyView:
     columns: list[str] = field(default_factory=list)
     split: list[str] = field(default_factory=list)
     defaults: dict[str, str] = field(default_factory=dict)
+    # units of this family's metrics: {name or regular expression: unit}, then `default_unit`
+    units: dict[str, str] = field(default_factory=dict)
+    default_unit: str = RAW
 
     def matches(self, task: str) -> bool:
         return re.search(self.match, task, flags=re.IGNORECASE) is not None
@@ -42,29 +56,32 @@ class FamilyView:
 
 DEFAULT_FAMILIES: list[FamilyView] = [
     FamilyView("MATH", r"^(math|hendrycks_math|minerva_math)", primary=["accuracy", "exact_match", "acc"],
-               breakdowns=["subject", "level"],
+               breakdowns=["subject", "level"], default_unit=PERCENT,
                description="Accuracy by subject and level; accuracy against N where the run sampled several answers."),
     FamilyView("CRUXEval-X", r"^cruxeval[-_]x", primary=["pass@1", "accuracy"], breakdowns=["language", "mode"],
                metrics=["pass@1"], task_pattern=r"^cruxeval[-_]x[-_](?P<mode>input|output)[-_](?P<language>\w+)$",
                columns=["language"], split=["mode"], heatmap=("language", "mode"), correlation="language",
+               default_unit=PERCENT,
                description="pass@1 per language and task (input/output prediction) as a heatmap, and how "
                            "languages correlate across models."),
     FamilyView("CRUXEval", r"^cruxeval(?![-_]x)", primary=["pass@1", "accuracy"],
                task_pattern=r"^cruxeval[-_](?P<mode>input|output)(?P<cot>[-_]cot)?$", columns=["mode"], split=["cot"],
-               defaults={"cot": "direct"}, description="pass@1 on input and output prediction, direct and with CoT."),
+               defaults={"cot": "direct"}, default_unit=PERCENT, description="pass@1 on input and output prediction, direct and with CoT."),
     FamilyView("READoc", r"^readoc", primary=["average", "overall", "score"], all_metrics_per_group=True,
                metrics=["text_concat", "text_vocab", "heading_concat", "heading_tree", "formula_embed",
                         "formula_isolate", "table_concat", "table_tree", "order_block", "order_token", "average"],
                task_pattern=r"^readoc[-_](?P<subset>[a-z]+)(?P<input>[-_]pages)?$", columns=["metric"],
-               split=["subset", "input"], defaults={"input": "text"},
+               split=["subset", "input"], defaults={"input": "text"}, default_unit=PERCENT,
+               units={"seconds": RAW},
                description="READoc's ten columns (and their average) per subset."),
     FamilyView("T-Eval", r"^t[-_]?eval", primary=["score", "overall"],
                metrics=["score", "instruct", "plan", "reason", "retrieve", "understand", "review", "overall"],
                task_pattern=r"^t[-_]?eval[-_](?P<ability>[a-z]+)(?:[-_](?P<format>json|str))?(?:[-_](?P<data>v\d+))?$",
-               columns=["ability", "format"], split=["data"], defaults={"data": "v1"},
+               columns=["ability", "format"], split=["data"], defaults={"data": "v1"}, default_unit=PERCENT,
                description="The six abilities (instruct, plan, reason, retrieve, understand, review) per format."),
     FamilyView("ProactiveBench", r"^proactive", primary=["f1", "accuracy"], breakdowns=["split"],
                all_metrics_per_group=True, metrics=["recall", "precision", "accuracy", "false_alarm", "f1"],
+               default_unit=PERCENT, units={r"(agree|unparsable|(judge|agent)_(unparsable|failed))": COUNT},
                description="Recall, precision, accuracy, false-alarm rate and F1 per split."),
 ]
 
@@ -86,6 +103,21 @@ def view_for(task: str, config: dict[str, Any] | None = None) -> FamilyView:
         if fam.matches(task):
             return fam
     return FamilyView(name=task, match=re.escape(task))
+
+
+def metric_unit(metric: str, view: FamilyView, config: dict[str, Any] | None = None,
+                declared: dict[str, Any] | None = None) -> str:
+    """The unit a metric is declared in, never guessed from its values: the result's own
+    declaration (TaskResult.extra["units"]), leaderboard.json's "units", the family view's
+    table, the common names, else the view's default (raw for tasks no view knows)."""
+    for table in (declared or {}, (config or {}).get("units") or {}):
+        if isinstance(table, dict) and metric in table:
+            return str(table[metric])
+    for table in (view.units, COMMON_UNITS):
+        for pattern, unit in table.items():
+            if re.fullmatch(pattern, metric):
+                return unit
+    return view.default_unit
 
 
 def primary_metric(view: FamilyView, metric_names: list[str]) -> str | None:

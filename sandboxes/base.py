@@ -7,10 +7,12 @@ says how each language is compiled and run. Modelled on a small lifecycle: `star
 
 from __future__ import annotations
 
+import copy
+import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 
 class Reason(str, Enum):
@@ -22,6 +24,8 @@ class Reason(str, Enum):
     OUTPUT_LIMIT = "output_limit"
     PROCESS_LIMIT = "process_limit"  # the pids limit stopped a fork bomb
     DENIED = "denied"              # failed on a sandbox denial: no network, read-only or hidden files
+    INCOMPLETE = "incomplete"      # exit 0 without the completion proof: it stopped before the end
+    RUNNER_KILLED = "runner_killed"  # the program killed (or stopped) the sandbox's runner
     SANDBOX_ERROR = "sandbox_error"  # the sandbox itself failed; not the program's fault
 
 
@@ -40,12 +44,18 @@ class Limits:
 
 @dataclass(frozen=True)
 class Program:
-    """One program to run: its language, source files by name, stdin."""
+    """One program to run: its language, source files by name, stdin.
+
+    proof: the program ends with the language's proof statement (languages.proof_statement) and
+    passes only if it prints the per-run secret that statement reads (judge.py): exit status
+    alone never passes then, so a program that stops early with status 0 fails.
+    """
 
     language: str
     files: dict[str, str]
     stdin: str = ""
     limits: Limits = Limits()
+    proof: bool = False
 
 
 @dataclass
@@ -98,3 +108,33 @@ class Sandbox(ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+
+def program_identity(program: Program) -> str:
+    """Programs with equal identities are the same run: one verdict serves them all."""
+    return json.dumps([program.language, program.files, program.stdin, asdict(program.limits),
+                       program.proof], sort_keys=True)
+
+
+def run_each_once(programs: list[Program], run: Callable[[list[Program]], list[Verdict]]) -> list[Verdict]:
+    """Verdicts for `programs`, running each distinct one once (`run` judges a list); the copies
+    get a copy of its verdict, marked meta["duplicate"]. A model's n samples of a problem are
+    often the same string."""
+    slot_of: dict[str, int] = {}
+    slots = [slot_of.setdefault(program_identity(p), len(slot_of)) for p in programs]
+    distinct: list[Program] = []
+    for program, slot in zip(programs, slots):
+        if slot == len(distinct):  # slots are numbered in order of first appearance
+            distinct.append(program)
+    verdicts = run(distinct)
+    out: list[Verdict] = []
+    seen: set[int] = set()
+    for slot in slots:
+        if slot in seen:
+            again = copy.deepcopy(verdicts[slot])
+            again.meta = {**again.meta, "duplicate": True}
+            out.append(again)
+        else:
+            seen.add(slot)
+            out.append(verdicts[slot])
+    return out

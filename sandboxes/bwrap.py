@@ -2,10 +2,14 @@
 
 Each job runs as `bwrap` under an unprivileged uid (nobody) in fresh user, pid, net, ipc, uts and
 cgroup namespaces: no network, /usr and /etc read-only, no host home or /tmp, a size-capped tmpfs
-scratch directory, a per-program cgroup for memory (= memory+swap) and pids, and rlimits for CPU
-time and file size. The timeout kills the whole tree: inside.py kills the step's process group,
-and the host kills bwrap's process group as a backstop; when bwrap's pid-namespace init dies the
-kernel kills every process left in the namespace (--die-with-parent, --unshare-pid).
+scratch directory of its own, a per-program cgroup for memory (= memory+swap) and pids, and rlimits
+for CPU time and file size. The timeout kills the whole tree: inside.py kills the step's process
+group, and the host kills bwrap's process group as a backstop; when bwrap's pid-namespace init dies
+the kernel kills every process left in the namespace (--die-with-parent, --unshare-pid).
+
+Secrets: the launcher (sh, setpriv, bwrap) starts with LAUNCH_ENV only, never this process's
+environment, so bwrap's init, the one host-side process a program sees in its /proc, carries no
+API key or token; the job goes to inside.py on stdin, never on a command line.
 """
 
 from __future__ import annotations
@@ -28,13 +32,14 @@ from harness.errors import HarnessError
 from .base import Limits
 from .batching import PCH_DIR, PCH_FLAGS
 from .cgroups import ProgramCgroup
-from .common import JobSandbox, Session
+from .common import JobSandbox, Session, read_result
 from .judge import GO_SEED, HELPERS, SCRATCH
 from .languages import BASE_ENV, LANGUAGES, LanguageSpec
 
 SANDBOXES_DIR = Path(__file__).resolve().parent
 STATE_DIR = Path(os.environ.get("HARNESS_BWRAP_DIR", "/var/tmp/harness-bwrap"))
 NOBODY = 65534
+LAUNCH_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,8 +70,8 @@ def bwrap_available() -> str | None:
     """None when bwrap can create its namespaces here, else the reason it cannot."""
     if not shutil.which("bwrap"):
         return "bubblewrap is not installed (apt-get install bubblewrap)"
-    probe = _bwrap_argv(tmpfs_scratch=True, scratch_mb=8, host_scratch=None) + ["true"]
-    result = subprocess.run(_as_nobody(probe), capture_output=True, text=True)
+    probe = _bwrap_argv(scratch_mb=8) + ["true"]
+    result = subprocess.run(_as_nobody(probe), capture_output=True, text=True, env=LAUNCH_ENV)
     if result.returncode != 0:
         return f"bwrap cannot create namespaces: {result.stderr.strip()[:200]}"
     return None
@@ -78,7 +83,7 @@ def _as_nobody(argv: list[str]) -> list[str]:
     return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
 
 
-def _bwrap_argv(tmpfs_scratch: bool, scratch_mb: int, host_scratch: Path | None) -> list[str]:
+def _bwrap_argv(scratch_mb: int) -> list[str]:
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
             "--proc", "/proc", "--dev", "/dev",
@@ -95,37 +100,34 @@ def _bwrap_argv(tmpfs_scratch: bool, scratch_mb: int, host_scratch: Path | None)
         argv += ["--ro-bind", str(pch), PCH_DIR]
     if (STATE_DIR / "gocache-seed").is_dir():
         argv += ["--ro-bind", str(STATE_DIR / "gocache-seed"), GO_SEED]
-    if tmpfs_scratch:
-        argv += ["--size", str(scratch_mb * 2**20), "--tmpfs", SCRATCH]
-    else:
-        argv += ["--bind", str(host_scratch), SCRATCH]
+    argv += ["--size", str(scratch_mb * 2**20), "--tmpfs", SCRATCH]
     return argv + ["--chdir", "/", "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--"]
 
 
 class BwrapSession(Session):
-    def __init__(self, sandbox: "BwrapSandbox", host_scratch: Path | None):
+    def __init__(self, sandbox: "BwrapSandbox"):
         self.sandbox = sandbox
-        self.host_scratch = host_scratch
         self.with_data_limit = not sandbox.cgroups
         self.has_pch = (STATE_DIR / "pch" / "bits" / "stdc++.h").is_symlink()
 
     def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, bool]]:
         limits: Limits = self.sandbox.limits_for(job)
         group = ProgramCgroup.create(limits.memory_mb, limits.pids) if self.sandbox.cgroups else None
-        argv = _bwrap_argv(self.host_scratch is None, limits.scratch_mb, self.host_scratch)
+        argv = _bwrap_argv(limits.scratch_mb)
         argv = _as_nobody(argv + ["python3", "-I", f"{HELPERS}/inside.py"])
         if group is not None:
             enter = "; ".join(f"echo $$ > {f}" for f in group.procs_files)
             argv = ["sh", "-c", f'{enter}; exec "$@"', "sh", *argv]
         hard_timeout = sum(float(s.get("timeout", 0)) for s in job["steps"]) + 30
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+                                stderr=subprocess.PIPE, start_new_session=True, env=LAUNCH_ENV)
+        stopped = False
         try:
             out, err = proc.communicate(json.dumps(job).encode(), timeout=hard_timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            out, err = b"", b"sandbox backstop: bwrap killed after the hard timeout"
+            out, err = proc.communicate()
+            stopped = True
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -133,14 +135,8 @@ class BwrapSession(Session):
                  "pids_exhausted": bool(group and group.pids_exhausted())}
         if group is not None:
             group.destroy()
-        lines = out.decode("utf-8", "replace").strip().splitlines()
-        try:
-            return json.loads(lines[-1]), flags
-        except (IndexError, json.JSONDecodeError):
-            if flags["oom_killed"]:
-                return {"steps": [{"name": "run", "exit_code": None, "signal": 9, "timed_out": False,
-                                   "output_exceeded": False, "stdout": "", "stderr": ""}]}, flags
-            return {"steps": [], "error": err.decode("utf-8", "replace").strip()[-500:]}, flags
+        return read_result(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                           flags, stopped)
 
 
 class BwrapSandbox(JobSandbox):
@@ -212,21 +208,12 @@ class BwrapSandbox(JobSandbox):
                     cache.rename(seed)
 
     @contextlib.contextmanager
-    def session(self, language: str, limits: Limits | None = None,
-                shared_dir: bool = False) -> Iterator[Session]:
+    def session(self, language: str, limits: Limits | None = None) -> Iterator[Session]:
         if language == "cpp":
             self.ensure_pch()
         if language == "go":
             self.ensure_go_seed()
-        if not shared_dir:
-            yield BwrapSession(self, None)
-            return
-        host = Path(tempfile.mkdtemp(prefix="scratch-", dir=STATE_DIR))
-        os.chown(host, NOBODY, NOBODY) if os.geteuid() == 0 else None
-        try:
-            yield BwrapSession(self, host)
-        finally:
-            shutil.rmtree(host, ignore_errors=True)
+        yield BwrapSession(self)
 
     def missing(self, spec: LanguageSpec) -> str:
         fix = (f"no Debian package: install it on the host, or use --kind docker where the official "

@@ -18,6 +18,7 @@ from typing import Any
 from .base import Program, Reason, Verdict
 
 UNCACHED = {Reason.SANDBOX_ERROR, Reason.TIMEOUT}
+RULES = 2  # the judge's rules; a change (2: the completion proof, runner_killed) voids old verdicts
 
 
 def default_cache_path() -> Path:
@@ -28,7 +29,7 @@ def default_cache_path() -> Path:
 
 def program_key(kind: str, toolchain: str, program: Program, commands: list[Any]) -> str:
     """commands: how the language is compiled and run; a changed flag must not reuse old verdicts."""
-    payload = json.dumps({"kind": kind, "language": program.language, "toolchain": toolchain,
+    payload = json.dumps({"rules": RULES, "kind": kind, "language": program.language, "toolchain": toolchain,
                           "commands": commands,
                           "files": program.files, "stdin": program.stdin,
                           "limits": asdict(program.limits)}, sort_keys=True)

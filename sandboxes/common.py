@@ -1,12 +1,18 @@
 """What every job-running sandbox kind shares: the verdict cache, parallel run_many, batching.
 
 A kind supplies `session(language)`: a context manager yielding a Session (one docker container,
-or one bwrap scratch area) that runs one job at a time, and `toolchain(language)` for the cache
-key and provenance.
+or one bwrap namespace per job) that runs one job at a time, and `toolchain(language)` for the
+cache key and provenance.
+
+run_many runs each distinct program once (a model's n samples of a problem are often the same
+string): identical programs share one verdict, and the verdict cache is consulted for each
+distinct program before anything is dispatched.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import uuid
 from abc import abstractmethod
@@ -15,12 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
-from .base import Limits, Program, Reason, Sandbox, Verdict
+from .base import Limits, Program, Reason, Sandbox, Verdict, run_each_once
 from harness.errors import HarnessError
 
 from .batching import STRATEGIES, BatchStrategy
 from .cache import VerdictCache, program_key
-from .judge import SCRATCH, build_job, judge
+from .judge import SCRATCH, build_job, job_proof, judge
 from .languages import LanguageSpec, get_language
 
 
@@ -32,23 +38,50 @@ class Session:
     has_pch = False           # a C++ precompiled <bits/stdc++.h> is available at PCH_DIR
 
     @abstractmethod
-    def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, bool]]:
-        """Run the job; return (inside.py's result, {"oom_killed", "pids_exhausted"})."""
+    def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Run the job; return (inside.py's result, {"oom_killed", "pids_exhausted",
+        "runner_killed": why the runner died without a result, "" when it did not})."""
+
+
+def read_result(out: str, err: str, flags: dict[str, Any],
+                stopped: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """inside.py's stdout -> (raw result, flags). Its first line says the job started, its last
+    line is the result. Without a result the runner died: the memory cgroup killed it
+    (flags["oom_killed"]), or the program killed or stopped it (flags["runner_killed"] says so:
+    a program's own verdict, not the sandbox's failure), or it never started (a sandbox error).
+    stopped: the host killed the runner after its hard time limit."""
+    parsed = []
+    for line in out.strip().splitlines():
+        with contextlib.suppress(ValueError):
+            parsed.append(json.loads(line))
+    flags = {**flags, "runner_killed": ""}
+    result = next((p for p in reversed(parsed) if isinstance(p, dict) and "steps" in p), None)
+    if result is not None:
+        return result, flags
+    if flags.get("oom_killed"):
+        return {"steps": [{"name": "run", "exit_code": None, "signal": 9, "timed_out": False,
+                           "output_exceeded": False, "stdout": "", "stderr": err}]}, flags
+    if any(isinstance(p, dict) and p.get("started") for p in parsed):
+        flags["runner_killed"] = ("the program stopped the sandbox's runner (no answer within the "
+                                  "hard time limit)" if stopped else
+                                  "the program killed the sandbox's runner (e.g. kill -9 -1)")
+        return {"steps": []}, flags
+    return {"steps": [], "error": (err or out or "the sandbox's runner gave no result").strip()[-500:]}, flags
 
 
 class JobSandbox(Sandbox):
     def __init__(self, workers: int | None = None, cache: bool | VerdictCache = True,
-                 batch: bool = True, batch_size: int | None = None):
+                 batch: bool = True, batch_size: int | None = None, dedupe: bool = True):
         self.workers = workers or os.cpu_count() or 1
         self.cache = (VerdictCache() if cache is True else cache) or None
         self.batch = batch
         self.batch_size = batch_size  # None: each strategy's own (batching.py)
+        self.dedupe = dedupe  # False only to measure what running every copy costs (bench/)
 
     # -- provided by a kind ----------------------------------------------------------------
     @abstractmethod
-    def session(self, language: str, limits: Limits,
-                shared_dir: bool = False) -> AbstractContextManager[Session]:
-        """A place to run jobs under these limits; shared_dir: jobs see each other's files."""
+    def session(self, language: str, limits: Limits) -> AbstractContextManager[Session]:
+        """A place to run jobs under these limits, one at a time; no job sees another's files."""
 
     @abstractmethod
     def toolchain(self, language: str) -> str: ...
@@ -69,13 +102,14 @@ class JobSandbox(Sandbox):
         if self.cache is None:
             return None
         spec = get_language(program.language)
-        return program_key(self.kind, self.toolchain(program.language), program, [spec.compile, spec.run])
+        return program_key(self.kind, self.toolchain(program.language), program,
+                           [spec.compile, spec.run, spec.proof if program.proof else None])
 
     def _normalise(self, program: Program) -> Program:
         spec = get_language(program.language)
         if spec.key == program.language:
             return program
-        return Program(spec.key, program.files, program.stdin, program.limits)
+        return Program(spec.key, program.files, program.stdin, program.limits, program.proof)
 
     def _one(self, session: Session, program: Program, spec: LanguageSpec) -> Verdict:
         workdir = f"{SCRATCH}/{uuid.uuid4().hex[:12]}"
@@ -85,13 +119,16 @@ class JobSandbox(Sandbox):
         if strategy and session.has_pch:
             strategy.adjust_single(job, program, spec)
         raw, flags = session.execute(job, spec)
-        return judge(spec, raw, **flags)
+        return judge(spec, raw, **flags, proof=job_proof(job))
 
     def run(self, program: Program) -> Verdict:
         return self.run_many([program])[0]
 
     def run_many(self, programs: list[Program]) -> list[Verdict]:
         programs = [self._normalise(p) for p in programs]
+        return run_each_once(programs, self._run_distinct) if self.dedupe else self._run_distinct(programs)
+
+    def _run_distinct(self, programs: list[Program]) -> list[Verdict]:
         verdicts: list[Verdict | None] = [None] * len(programs)
         todo: dict[tuple[str, Limits], list[int]] = defaultdict(list)
         keys: list[str | None] = []
@@ -121,7 +158,7 @@ class JobSandbox(Sandbox):
             limits = programs[group[0]].limits
             for attempt in (1, 2):  # a broken container/namespace gets one retry in a fresh one
                 try:
-                    with self.session(spec.key, limits, shared_dir=len(group) > 1) as session:
+                    with self.session(spec.key, limits) as session:
                         if len(group) == 1:
                             results = [self._one(session, programs[group[0]], spec)]
                         else:
@@ -147,24 +184,26 @@ class JobSandbox(Sandbox):
 
     def _batch(self, session: Session, programs: list[Program], spec: LanguageSpec,
                strategy: BatchStrategy) -> list[Verdict]:
-        """Compile all programs in one compiler process, then run each one separately."""
+        """Compile all programs in one compiler process, in a job of its own whose compiled files
+        come back; then run each program alone, in a fresh scratch directory holding only its
+        source and its compiled files: no program sees another's."""
         root = f"{SCRATCH}/b{uuid.uuid4().hex[:10]}"
         dirs = [f"p{i}" for i in range(len(programs))]
         files = {f"{d}/{spec.source_file}": next(iter(p.files.values())) if spec.source_file
                  not in p.files else p.files[spec.source_file] for d, p in zip(dirs, programs)}
-        job = build_job(programs[0], spec, root, with_data_limit=session.with_data_limit)
-        job.update(files=files, cleanup=False,
-                   steps=[strategy.batch_step(spec, dirs, programs[0].limits)])
-        session.execute(job, spec)  # per-program results land in p<i>/compile.json
+        job = build_job(programs[0], spec, root, with_data_limit=session.with_data_limit,
+                        kill_strays=session.kill_strays)
+        job.update(files=files, collect=dirs, steps=[strategy.batch_step(spec, dirs, programs[0].limits)])
+        built = session.execute(job, spec)[0].get("collected") or {}  # p<i>: its compile.json, classes
         verdicts = []
         for d, program in zip(dirs, programs):
-            one = build_job(program, spec, f"{root}/{d}", with_data_limit=session.with_data_limit,
-                            write_files=False, kill_strays=session.kill_strays)
+            one = build_job(program, spec, f"{SCRATCH}/{uuid.uuid4().hex[:12]}",
+                            with_data_limit=session.with_data_limit, kill_strays=session.kill_strays)
+            one["binary"] = {name: data for name, data in built.get(d, {}).items()
+                             if name != spec.source_file}
             one["steps"][0]["from_file"] = "compile.json"  # falls back to argv when missing
-            one["keep"] = [root]  # the batch's other programs wait there
             raw, flags = session.execute(one, spec)
-            verdict = judge(spec, raw, **flags)
-            verdict.meta["batched"] = True
+            verdict = judge(spec, raw, **flags, proof=job_proof(one))
+            verdict.meta["batched"] = "compile.json" in one["binary"]
             verdicts.append(verdict)
-        session.execute({"dir": root, "files": {}, "steps": [], "env": {}, "cleanup": True}, spec)
         return verdicts

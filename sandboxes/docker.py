@@ -11,14 +11,15 @@ Containers: no network, memory = memory+swap, pids limit, CPU limit, read-only r
 from __future__ import annotations
 
 import atexit
-import base64
 import contextlib
 import functools
 import json
 import os
 import queue
+import select
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +29,7 @@ from harness.errors import HarnessError
 
 from .base import Limits
 from .build import image_for
-from .common import JobSandbox, Session
+from .common import JobSandbox, Session, read_result
 from .judge import HELPERS, SCRATCH
 from .languages import LANGUAGES, LanguageSpec
 
@@ -59,6 +60,37 @@ def engine_reachable() -> bool:
         return False
 
 
+def _exchange(sock, payload: bytes, timeout: float) -> tuple[str, str, bool]:
+    """Send the job on the exec's stdin, close it, read the multiplexed stdout/stderr frames until
+    EOF; (stdout, stderr, True when the timeout passed first)."""
+    raw = getattr(sock, "_sock", sock)
+    raw.sendall(payload)
+    raw.shutdown(socket.SHUT_WR)
+    deadline = time.monotonic() + timeout
+    pending, streams = bytearray(), {1: bytearray(), 2: bytearray()}
+    timed_out = False
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        if not select.select([raw], [], [], min(left, 5.0))[0]:
+            continue
+        chunk = raw.recv(1 << 16)
+        if not chunk:
+            break
+        pending += chunk
+        while len(pending) >= 8:  # frame: stream id, 3 zero bytes, 4-byte big-endian size
+            size = int.from_bytes(pending[4:8], "big")
+            if len(pending) < 8 + size:
+                break
+            streams.get(pending[0], streams[2]).extend(pending[8:8 + size])
+            del pending[:8 + size]
+    with contextlib.suppress(OSError):
+        raw.close()
+    return (streams[1].decode("utf-8", "replace"), streams[2].decode("utf-8", "replace"), timed_out)
+
+
 class ContainerSession(Session):
     with_data_limit = False   # the container's memory cgroup is the fence
     kill_strays = True
@@ -67,23 +99,34 @@ class ContainerSession(Session):
         self.container = container
         self.spec = spec
         self.has_pch = spec.key == "cpp"
+        self.broken = False  # the runner died mid-job: strays and files may be left; retire it
 
-    def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, bool]]:
-        payload = base64.b64encode(json.dumps(job).encode()).decode()
-        result = self.container.exec_run(["python3", "-I", f"{HELPERS}/inside.py", payload],
-                                         user="runner", workdir="/", demux=True)
-        out = (result.output[0] or b"").decode("utf-8", "replace") if result.output else ""
-        err = (result.output[1] or b"").decode("utf-8", "replace") if result.output else ""
-        lines = out.strip().splitlines()
-        try:
-            raw = json.loads(lines[-1])
-        except (IndexError, json.JSONDecodeError):
-            # inside.py itself was killed: only the memory cgroup does that (it is tiny)
-            killed = result.exit_code in (137, -9)
-            raw = {"steps": [{"name": "run", "exit_code": None, "signal": 9, "timed_out": False,
-                              "output_exceeded": False, "stdout": "", "stderr": err}]} if killed \
-                else {"steps": [], "error": (err or out).strip()[-500:]}
-        return raw, {"oom_killed": False, "pids_exhausted": False}
+    def _runner(self, *args: str, payload: bytes = b"", timeout: float = 60) -> tuple[str, str, bool]:
+        """inside.py in the container as the sandbox user, the job on its stdin (never argv)."""
+        api = self.container.client.api
+        exec_id = api.exec_create(self.container.id, ["python3", "-I", f"{HELPERS}/inside.py", *args],
+                                  stdin=True, user="runner", workdir="/")["Id"]
+        return _exchange(api.exec_start(exec_id, socket=True), payload, timeout)
+
+    def execute(self, job: dict[str, Any], spec: LanguageSpec) -> tuple[dict[str, Any], dict[str, Any]]:
+        hard_timeout = sum(float(s.get("timeout", 0)) for s in job["steps"]) + 30
+        out, err, stopped = self._runner(payload=json.dumps(job).encode(), timeout=hard_timeout)
+        flags = {"oom_killed": False, "pids_exhausted": False}
+        if '"steps"' not in out:  # no result: the runner died; was it the memory cgroup?
+            self.broken = True
+            flags["oom_killed"] = not stopped and _oom_kills_since(out, self._runner("--oom-kills")[0])
+        return read_result(out, err, flags, stopped)
+
+
+def _oom_kills_since(started: str, now: str) -> bool:
+    """True when the container's OOM-kill count grew since the job's first line."""
+    def count(text: str) -> int | None:
+        for line in text.splitlines():
+            with contextlib.suppress(ValueError, AttributeError):
+                return json.loads(line).get("oom_kills")
+        return None
+    before, after = count(started), count(now)
+    return before is not None and after is not None and after > before
 
 
 class DockerSandbox(JobSandbox):
@@ -141,8 +184,7 @@ class DockerSandbox(JobSandbox):
             return self._pools[key]
 
     @contextlib.contextmanager
-    def session(self, language: str, limits: Limits | None = None,
-                shared_dir: bool = False) -> Iterator[Session]:
+    def session(self, language: str, limits: Limits | None = None) -> Iterator[Session]:
         limits = limits or self.limits
         key = self._pool_key(language, limits)
         pool = self._pool(key)
@@ -153,13 +195,14 @@ class DockerSandbox(JobSandbox):
             with self._lock:
                 self._created[key].append(container)
         healthy = True
+        session = ContainerSession(container, LANGUAGES[language])
         try:
-            yield ContainerSession(container, LANGUAGES[language])
+            yield session
         except Exception:
             healthy = False
             raise
         finally:
-            if healthy and self._alive(container):
+            if healthy and not session.broken and self._alive(container):
                 pool.put(container)
             else:
                 self._remove(container)
@@ -256,12 +299,17 @@ def _pid_alive(pid: int) -> bool:
 def remove_orphans(client) -> None:
     """Remove sandbox containers whose creating process (on this host) is gone: a killed run."""
     host = socket.gethostname()
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        labels = container.labels
+    # the low-level list: no inspect per container, which fails on one removed meanwhile
+    # (auto_remove deletes killed containers while another run lists them)
+    for found in client.api.containers(all=True, filters={"label": LABEL}):
+        labels = found.get("Labels") or {}
         pid = labels.get(f"{LABEL}.pid", "")
         if labels.get(f"{LABEL}.host") == host and pid.isdigit() and not _pid_alive(int(pid)):
             with contextlib.suppress(Exception):
-                container.kill() if container.status == "running" else container.remove(force=True)
+                if found.get("State") == "running":
+                    client.api.kill(found["Id"])
+                else:
+                    client.api.remove_container(found["Id"], force=True)
 
 
 def remove_stale_containers() -> int:

@@ -1,11 +1,20 @@
 """From a Program to a job for sandboxes/inside.py, and from the job's raw result to a Verdict.
 
 Shared by every sandbox kind, so the verdict rules live in one place (with the language table).
+
+The completion proof (Program.proof): each run of such a program gets a fresh 128-bit secret on
+fd 3 of its run step only (a pipe inside.py fills and closes; not in the source, argv, environment
+or any file, and never seen by the compile step). The program's last statement, after its check,
+copies it to fd 4 (a pipe inside.py reads after the step; languages.LanguageSpec.proof). The
+verdict passes only when the reference's rules pass AND the secret came back, so exit status alone
+never passes: any way of stopping before the end (exit in any spelling, a signal, exec, killing
+the runner) fails without being recognised. stdout and stderr are left as the reference has them.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from .base import Limits, Program, Reason, Verdict
@@ -51,9 +60,16 @@ def rlimits(limits: Limits, run_timeout: float, with_data_limit: bool) -> dict[s
     }
 
 
+def new_proof() -> str:
+    """A per-run secret: what a program must print to show it reached the end of its check."""
+    return secrets.token_hex(16) + "\n"
+
+
 def build_job(program: Program, spec: LanguageSpec, workdir: str, *, with_data_limit: bool,
               env_extra: dict[str, str] | None = None, compile_from_file: str | None = None,
               write_files: bool = True, kill_strays: bool = False) -> dict[str, Any]:
+    """The job for inside.py; with Program.proof its run step carries a new secret
+    (job["steps"][-1]["proof"]), which judge() needs back."""
     run_timeout, compile_timeout = effective_timeouts(spec, program.limits)
     files = dict(program.files)
     if write_files and spec.source_file not in files and len(files) == 1:
@@ -66,6 +82,8 @@ def build_job(program: Program, spec: LanguageSpec, workdir: str, *, with_data_l
         steps.append({"name": "compile", "argv": list(spec.compile), "timeout": compile_timeout})
     steps.append({"name": "run", "argv": list(spec.run), "timeout": run_timeout,
                   "stdin": program.stdin})
+    if program.proof:
+        steps[-1]["proof"] = new_proof()
     env = {**BASE_ENV, **spec.env, **(env_extra or {})}
     env["HOME"] = f"{workdir}/.home"
     seed = {}
@@ -88,9 +106,19 @@ def _denial(text: str) -> str:
     return ""
 
 
+def job_proof(job: dict[str, Any]) -> str | None:
+    """The secret a job's program must print, None when it needs none."""
+    return next((s["proof"] for s in job.get("steps", []) if s.get("proof")), None)
+
+
 def judge(spec: LanguageSpec, raw: dict[str, Any], *, oom_killed: bool = False,
-          pids_exhausted: bool = False) -> Verdict:
-    """Apply the language's verdict rules to the raw step results."""
+          pids_exhausted: bool = False, runner_killed: str = "", proof: str | None = None) -> Verdict:
+    """Apply the language's verdict rules to the raw step results.
+
+    runner_killed: why the runner died without a result (the program killed or stopped it);
+    proof: the secret the program must print (build_job), None when it needs none."""
+    if runner_killed:
+        return Verdict(False, Reason.RUNNER_KILLED, detail=runner_killed)
     steps = raw.get("steps") or []
     if not steps:
         return Verdict(False, Reason.SANDBOX_ERROR, detail=raw.get("error", "no result"),
@@ -98,6 +126,7 @@ def judge(spec: LanguageSpec, raw: dict[str, Any], *, oom_killed: bool = False,
     last = steps[-1]
     duration = round(sum(s.get("duration_s", 0.0) for s in steps), 4)
     out, err = last.get("stdout", ""), last.get("stderr", "")
+    proved = bool(proof) and last.get("name") == "run" and last.get("proof", "").strip() == proof.strip()
     both = out + "\n" + err
     code, sig = last.get("exit_code"), last.get("signal")
     meta = {"steps": [{k: s.get(k) for k in ("name", "exit_code", "signal", "duration_s")}
@@ -130,6 +159,9 @@ def judge(spec: LanguageSpec, raw: dict[str, Any], *, oom_killed: bool = False,
         if failed and not any(m in both for m in spec.syntax_markers):
             return verdict(Reason.RUNTIME_ERROR, "test failed (exit 0, failure reported on "
                                                  + ("stderr" if err.strip() else "stdout") + ")")
+    if not failed and proof and not proved:
+        return verdict(Reason.INCOMPLETE, "exit status 0 without the completion proof: the program "
+                                          "stopped before the end of its check")
     if not failed:
         return verdict(Reason.OK, "passed")
     if oom_killed or (sig == 9) or any(m in both for m in MEMORY_MARKERS):

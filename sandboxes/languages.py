@@ -15,11 +15,16 @@ Asserts are never compiled out: no -O / -release / NDEBUG for C++, D, Swift; Jav
 C# is compiled with DEBUG defined (Debug.Assert is [Conditional("DEBUG")]).
 Deviation: the reference judges Go by `FAIL` in `go test`'s stdout; we use its exit status (the
 same on every reference program; a program printing `FAIL` itself cannot fake a failure here).
+
+`proof` is the language's completion-proof statement (judge.py): it copies the per-run secret from
+fd 3 to fd 4. A caller puts it where the program's check has ended (`with_proof`); `proof_prologue`
+is what it needs at the top of the file (after `prologue_after`, e.g. Go's package clause).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from harness.errors import HarnessError
 
@@ -57,6 +62,9 @@ class LanguageSpec:
     stderr_fail_markers: tuple[str, ...] = ()  # in stderr: the test failed (exit status may be 0)
     syntax_markers: tuple[str, ...] = ()      # in stdout/stderr of a failed run: compile error
     batch: str = ""                  # batched-compile strategy name (sandboxes/batching.py), "" = none
+    proof: str = ""                  # the completion-proof statement: fd 3 -> fd 4
+    proof_prologue: str = ""         # what it needs at the top (an #include, an import)
+    prologue_after: str = ""         # regex: the prologue goes after its first match ("" = first line)
 
     @property
     def compiled(self) -> bool:
@@ -163,6 +171,70 @@ LANGUAGES: dict[str, LanguageSpec] = {s.key: s for s in [
         debian_packages=("node-typescript", "nodejs"), image="node",
         version_command=("tsc", "--version"), compile_timeout_s=45.0, batch="ts"),
 ]}
+
+# The completion-proof statement per language (judge.py): read the secret on fd 3, write it to fd 4,
+# self-contained (qualified names, prefixed locals) so it cannot clash with the program's names.
+# (statement, prologue, prologue_after)
+_PROOFS: dict[str, tuple[str, str, str]] = {
+    "cpp": ('{ char harness_b[64]; FILE* harness_i = fopen("/dev/fd/3", "r"); '
+            'FILE* harness_o = fopen("/dev/fd/4", "w"); '
+            'size_t harness_n = harness_i ? fread(harness_b, 1, sizeof harness_b, harness_i) : 0; '
+            'if (harness_o) { fwrite(harness_b, 1, harness_n, harness_o); fclose(harness_o); } }',
+            "#include <cstdio>\n", ""),
+    "cs": ('{ var harness_s = new global::System.IO.StreamReader("/dev/fd/3").ReadToEnd(); '
+           'using (var harness_o = new global::System.IO.StreamWriter(new global::System.IO.FileStream('
+           '"/dev/fd/4", global::System.IO.FileMode.Open, global::System.IO.FileAccess.Write))) '
+           '{ harness_o.Write(harness_s); } }', "", ""),
+    "d": ('{ import std.file : harness_read = read, harness_write = write; '
+          'harness_write("/dev/fd/4", harness_read("/dev/fd/3")); }', "", ""),
+    "go": ('{ harness_b, _ := harness_os.ReadFile("/dev/fd/3"); '
+           '_ = harness_os.WriteFile("/dev/fd/4", harness_b, 0o600) }',
+           'import harness_os "os"\n', r"(?m)^package\b.*\n"),
+    "java": ('try { java.nio.file.Files.write(java.nio.file.Paths.get("/dev/fd/4"), '
+             'java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/dev/fd/3"))); } '
+             'catch (java.io.IOException harness_e) { throw new RuntimeException(harness_e); }', "", ""),
+    "jl": 'write("/dev/fd/4", read("/dev/fd/3"))',
+    "js": "require('fs').writeSync(4, require('fs').readFileSync(3));",
+    "lua": ("do local harness_i = io.open('/dev/fd/3'); local harness_o = io.open('/dev/fd/4', 'w'); "
+            "harness_o:write(harness_i:read('a')); harness_o:close() end"),
+    "pl": ("{ open(my $harness_i, '<', '/dev/fd/3'); open(my $harness_o, '>', '/dev/fd/4'); "
+           "local $/; print {$harness_o} scalar(<$harness_i>); close($harness_o); }"),
+    # `?>` ends PHP mode whatever came before (a // comment too), `<?php` starts it again
+    "php": "?><?php file_put_contents('php://fd/4', file_get_contents('php://fd/3'));",
+    "py": "import os as _harness_os; _harness_os.write(4, _harness_os.read(3, 64))",
+    "r": "writeLines(readLines(file('/dev/fd/3', raw = TRUE)), '/dev/fd/4')",
+    "rb": "File.write('/dev/fd/4', File.read('/dev/fd/3'))",
+    "rkt": ("(let ([harness-nonce (call-with-input-file \"/dev/fd/3\" read-line)]) "
+            "(call-with-output-file \"/dev/fd/4\" #:exists 'append "
+            "(lambda (harness-o) (write-string harness-nonce harness-o))))"),
+    # the leading `;` ends a tail-expression macro call (`assert_eq!(..)` without one)
+    "rs": ';{ let harness_b = std::fs::read("/dev/fd/3").unwrap(); '
+          'std::fs::write("/dev/fd/4", harness_b).unwrap(); }',
+    # a Unit block: main's inferred result type stays Unit
+    "scala": ('{ _root_.java.nio.file.Files.write(_root_.java.nio.file.Paths.get("/dev/fd/4"), '
+              '_root_.java.nio.file.Files.readAllBytes(_root_.java.nio.file.Paths.get("/dev/fd/3"))); () }'),
+    "sh": "IFS= read -r harness_nonce <&3; printf '%s\\n' \"$harness_nonce\" >&4",
+    "swift": ("FileHandle(fileDescriptor: 4).write(FileHandle(fileDescriptor: 3).readDataToEndOfFile())",
+              "import Foundation\n", ""),
+    "ts": "require('fs').writeSync(4, require('fs').readFileSync(3));",
+}
+for _key, _proof in _PROOFS.items():
+    _statement, _prologue, _after = _proof if isinstance(_proof, tuple) else (_proof, "", "")
+    LANGUAGES[_key] = replace(LANGUAGES[_key], proof=_statement, proof_prologue=_prologue,
+                              prologue_after=_after)
+
+
+def with_proof(language: str, source: str, at: int) -> str:
+    """`source` with the language's proof statement inserted at offset `at` (where the program's
+    check has ended, on every path that passes) and its prologue at the top."""
+    spec = get_language(language)
+    text = source[:at] + "\n" + spec.proof + "\n" + source[at:]
+    if not spec.proof_prologue:
+        return text
+    match = re.search(spec.prologue_after, text) if spec.prologue_after else None
+    head = match.end() if match else 0
+    return text[:head] + spec.proof_prologue + text[head:]
+
 
 _ALIASES: dict[str, str] = {}
 for _spec in LANGUAGES.values():

@@ -23,7 +23,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 
-from .base import Program, Sandbox, Verdict
+from .base import Program, Sandbox, Verdict, run_each_once
 
 COMPILED_WEIGHT = 4   # a compiled program costs about this many interpreted ones (for ordering only)
 BATCH_CHUNK = 16      # java/scala/ts: programs per chunk, so one compiler process serves many
@@ -120,6 +120,9 @@ class RaySandbox(Sandbox):
         return self.run_many([program])[0]
 
     def run_many(self, programs: list[Program]) -> list[Verdict]:
+        return run_each_once(programs, self._run_distinct)  # copies never reach two workers
+
+    def _run_distinct(self, programs: list[Program]) -> list[Verdict]:
         import ray
 
         verdicts: list[Verdict | None] = [None] * len(programs)

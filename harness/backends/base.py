@@ -29,6 +29,9 @@ class Backend(ABC):
     def generate(self, requests: list[Request], on_result: OnResult, on_error: OnError) -> None:
         """Answer all requests, reporting each as it finishes."""
 
+    def start(self) -> None:
+        """Load the engine now; local engines otherwise load when first asked to generate."""
+
     def close(self) -> None:
         """Free the engine, the GPU, the connections."""
 

@@ -16,9 +16,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from harness.backends.base import Backend
+from harness.backends.cpu_settings import EngineSettings, choose as choose_engine_settings
 from harness.backends.embedded import ensure_converted, is_embedded
 from harness.errors import BackendError, UnknownModel
 from harness.hashing import hash_tree
@@ -45,7 +46,8 @@ def parse_spec(raw: str, backend: str | None = None) -> ModelSpec:
     if not sep or kind not in KINDS or (len(kind) == 1 and target.startswith("\\")):
         kind, target = (backend or default_local_kind()), raw
     elif backend and backend != kind:
-        raise UnknownModel(f"--backend {backend} contradicts the model spec '{raw}'")
+        raise UnknownModel(f"--backend {backend} contradicts the model spec '{raw}'",
+                           f"leave out --backend, or write the spec as {backend}:PATH")
     revision = None
     if kind in ("vllm", "hf") and "@" in target and not Path(target).exists():
         target, revision = target.rsplit("@", 1)
@@ -104,33 +106,57 @@ def make_backend(raw: str, backend: str | None = None, options: dict[str, Any] |
         return make_system_backend(spec.target)
     path, info = resolve_local_model(spec)
     if spec.kind == "vllm":
-        keys = ("tensor_parallel_size", "dtype", "max_model_len", "gpu_memory_utilization", "seed", "enforce_eager")
+        keys = ("tensor_parallel_size", "dtype", "max_model_len", "gpu_memory_utilization", "seed", "enforce_eager",
+                "max_images")
     elif spec.kind == "hf":
-        keys = ("batch_size", "dtype")
+        keys = ("batch_size", "dtype", "max_images")
     else:
         raise UnknownModel(f"unknown backend '{spec.kind}'", f"use one of {', '.join(KINDS)}")
     kw = {k: opts[k] for k in keys if opts.get(k) is not None}
+    settings = choose_engine_settings(spec.kind, path, kw)  # dtype, threads, KV cache on CPU
+    info.fingerprint = served_fingerprint(info.fingerprint, settings.dtype)
     key = (spec.raw, spec.kind, path, spec.revision, info.fingerprint, tuple(sorted((k, str(v)) for k, v in kw.items())))
     engine = _LIVE.get(key)
-    if engine is None:
-        engine = _LIVE[key] = _Engine(_local_backend(spec, path, info, kw))
+    if engine is None:  # built when a request first misses the store, not here
+        engine = _LIVE[key] = _Engine(lambda work=None: _local_backend(spec, path, info, kw, settings.for_work(work)), spec.kind,
+                                      describe_engine(spec, info, kw, settings))
     return SharedBackend(key, engine)
 
 
-def _local_backend(spec: ModelSpec, path: str, info: ModelInfo, kw: dict[str, Any]) -> Backend:
+def served_fingerprint(files_fingerprint: str, dtype: str) -> str:
+    """The dtype is part of what answers: a bfloat16 and a float32 engine of one checkpoint give
+    different outputs, so their generations never share store keys. "auto" (the engine's own
+    choice, the default on GPU) keeps the checkpoint's fingerprint as it was before dtypes were
+    chosen here."""
+    if dtype == "auto":
+        return files_fingerprint
+    return hashlib.sha256(f"{files_fingerprint}|dtype={dtype}".encode()).hexdigest()[:16]
+
+
+def describe_engine(spec: ModelSpec, info: ModelInfo, kw: dict[str, Any], settings: EngineSettings) -> ModelInfo:
+    """The engine's identity and settings, known before it loads: a run answered from the store
+    loads nothing."""
+    info.settings = {**kw, "dtype": settings.dtype, "engine": settings.record()}
     if spec.kind == "vllm":
-        from harness.backends.vllm import VLLMBackend, vllm_version
+        from harness.backends.vllm import vllm_version
 
         info.backend_version = vllm_version()
-        info.settings = dict(kw)
-        return VLLMBackend(path, info, revision=spec.revision, **kw)
-    import transformers
+    else:
+        import transformers
 
+        info.backend_version = transformers.__version__
+    return info
+
+
+def _local_backend(spec: ModelSpec, path: str, info: ModelInfo, kw: dict[str, Any], settings: EngineSettings) -> Backend:
+    info.settings["engine"] = settings.record()  # compiled or eager is known only now
+    if spec.kind == "vllm":
+        from harness.backends.vllm import VLLMBackend
+
+        return VLLMBackend(path, info, revision=spec.revision, engine=settings, **kw)
     from harness.backends.hf import HFBackend
 
-    info.backend_version = transformers.__version__
-    info.settings = dict(kw)
-    return HFBackend(path, info, revision=spec.revision, **kw)
+    return HFBackend(path, info, revision=spec.revision, engine=settings, **kw)
 
 
 # ---- one engine per model in a process -------------------------------------------------------
@@ -141,8 +167,25 @@ def _local_backend(spec: ModelSpec, path: str, info: ModelInfo, kw: dict[str, An
 
 @dataclass
 class _Engine:
-    backend: Backend
+    build: Callable[[int | None], Backend]  # the first round's token budget decides compiled or eager
+    kind: str
+    planned: ModelInfo  # the identity before it loads (the store's keys need nothing more)
+    backend: Backend | None = None
     handles: int = 0
+
+    def get(self, work_tokens: int | None = None) -> Backend:
+        """The engine, loaded on first use with a `loading model ...` line on the terminal."""
+        if self.backend is None:
+            from harness.backends import cpu_settings
+            from harness.progress import loading
+
+            with loading(f"loading model {self.planned.name} ({self.kind})") as shown:
+                self.backend = self.build(work_tokens)
+                shown["detail"] = cpu_settings.describe(self.backend.info().settings.get("engine"))
+        return self.backend
+
+    def info(self) -> ModelInfo:
+        return self.backend.info() if self.backend is not None else self.planned
 
 
 _LIVE: dict[tuple, _Engine] = {}
@@ -157,7 +200,7 @@ class SharedBackend(Backend):
 
     @property
     def kind(self) -> str:  # type: ignore[override]
-        return self._engine.backend.kind
+        return self._engine.kind
 
     @property
     def shared(self) -> bool:
@@ -165,12 +208,16 @@ class SharedBackend(Backend):
         return self._engine.handles > 1
 
     def info(self) -> ModelInfo:
-        return self._engine.backend.info()
+        return self._engine.info()
+
+    def start(self) -> None:
+        self._engine.get()
 
     def generate(self, requests, on_result, on_error) -> None:
         if not self._open:
             raise BackendError("this backend was closed", "build another with make_backend")
-        self._engine.backend.generate(requests, on_result, on_error)
+        budget = sum(r.sampling.max_tokens * r.sampling.n for r in requests)
+        self._engine.get(budget).generate(requests, on_result, on_error)
 
     def close(self) -> None:
         if not self._open:
@@ -180,16 +227,17 @@ class SharedBackend(Backend):
         if self._engine.handles == 0:
             if _LIVE.get(self._key) is self._engine:
                 del _LIVE[self._key]
-            self._engine.backend.close()
+            if self._engine.backend is not None:
+                self._engine.backend.close()
 
     # The engine's own attributes (llm, tokenizer, batch_size) read and set through the handle.
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self._engine.backend, name)
+        return getattr(self._engine.get(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_"):
             object.__setattr__(self, name, value)
         else:
-            setattr(self._engine.backend, name, value)
+            setattr(self._engine.get(), name, value)

@@ -9,11 +9,11 @@ import hashlib
 import mimetypes
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
 import requests as http
 
 from harness.backends.base import Backend, OnError, OnResult
+from harness.backends.vision import image_bytes, with_images
 from harness.errors import BackendError
 from harness.requests import Generation, Request
 from harness.results import ModelInfo
@@ -44,13 +44,26 @@ class OpenAIBackend(Backend):
         self.model = model
 
     def _models(self) -> list[dict]:
+        url = f"{self.base_url}/models"
         try:
-            r = self.session.get(f"{self.base_url}/models", timeout=30)
-            r.raise_for_status()
-            return r.json().get("data", [])
-        except (http.RequestException, ValueError) as e:
+            r = self.session.get(url, timeout=30)
+        except http.RequestException as e:
             raise BackendError(f"the server at {self.base_url} does not answer ({type(e).__name__})",
                                "is it running, and does the URL end in /v1?") from None
+        if r.status_code >= 400:
+            raise BackendError(f"the server at {self.base_url} answered HTTP {r.status_code} to GET {url}: "
+                               f"{_snippet(r.text)}", "check the URL (it ends in /v1) and the server's log") from None
+        try:
+            data = r.json()
+        except ValueError:
+            raise BackendError(f"the server at {self.base_url} answered GET {url} with something that is not JSON "
+                               f"({r.headers.get('content-type', 'no content type')}: {_snippet(r.text)})",
+                               "is it an OpenAI-compatible server, and does the URL end in /v1?") from None
+        models = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(models, list):
+            raise BackendError(f"the server at {self.base_url} answered GET {url} without a model list: {_snippet(r.text)}",
+                               "is it an OpenAI-compatible server, and does the URL end in /v1?")
+        return models
 
     def info(self) -> ModelInfo:
         served = next((m for m in self.served if m.get("id") == self.model), {})
@@ -84,6 +97,8 @@ class OpenAIBackend(Backend):
             body["top_k"] = sp.top_k  # accepted by vLLM's server, ignored by others
         if req.messages is not None:
             url, body["messages"] = f"{self.base_url}/chat/completions", _with_media(req)
+            if sp.chat_template_kwargs:  # vLLM / SGLang servers hand them to the chat template
+                body["chat_template_kwargs"] = sp.template_kwargs()
         else:
             if req.media:
                 raise BackendError("a completion request cannot carry images", "use chat messages")
@@ -98,7 +113,8 @@ class OpenAIBackend(Backend):
             Generation(
                 text=(c.get("message") or {}).get("content") or c.get("text") or "",
                 n_tokens=per_choice, finish_reason=c.get("finish_reason"),
-                prompt_tokens=usage.get("prompt_tokens") or 0, meta={"seconds": seconds},
+                prompt_tokens=usage.get("prompt_tokens") or 0,
+                meta={"seconds": seconds, **_reasoning_meta(c, usage, len(choices))},
             )
             for c in choices
         ]
@@ -111,8 +127,12 @@ class OpenAIBackend(Backend):
                 if r.status_code in RETRY_STATUS and attempt < self.max_retries:
                     raise http.HTTPError(f"HTTP {r.status_code}")
                 if r.status_code >= 400:
-                    raise BackendError(f"{url} answered HTTP {r.status_code}: {r.text[:200]}")
-                return r.json()
+                    raise BackendError(f"{url} answered HTTP {r.status_code}: {_snippet(r.text)}")
+                try:
+                    return r.json()
+                except ValueError:
+                    raise BackendError(f"{url} answered HTTP {r.status_code} with something that is not JSON: "
+                                       f"{_snippet(r.text)}") from None
             except (http.ConnectionError, http.Timeout, http.HTTPError):
                 if attempt == self.max_retries:
                     raise
@@ -124,18 +144,34 @@ class OpenAIBackend(Backend):
         self.session.close()
 
 
+def _reasoning_meta(choice: dict, usage: dict, n_choices: int) -> dict:
+    """The thinking a server returned apart (`reasoning_content`, vLLM's newer `reasoning`), and its
+    token count where the usage reports it; harness/reasoning.py splits with them."""
+    msg = choice.get("message") or {}
+    thought = msg.get("reasoning_content", msg.get("reasoning"))
+    meta: dict = {"reasoning_content": thought} if isinstance(thought, str) else {}
+    reported = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    if isinstance(reported, int) and n_choices == 1:
+        meta["server_reasoning_tokens"] = reported
+    return meta
+
+
 def _with_media(req: Request) -> list[dict]:
     """Chat messages, with the request's images attached to the last user turn as data URLs."""
     msgs = [dict(m) for m in req.messages]
     if not req.media:
         return msgs
-    last_user = max(i for i, m in enumerate(msgs) if m["role"] == "user")
-    parts: list[dict] = [{"type": "text", "text": msgs[last_user]["content"]}]
-    for path, _ in req.media:
+    parts: list[dict] = []
+    for path, sha in req.media:
         mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
         if not mime.startswith("image/"):
             raise BackendError(f"{path} is not an image", "only page images can be sent to a model")
-        data = base64.b64encode(Path(path).read_bytes()).decode()
+        data = base64.b64encode(image_bytes(path, sha)).decode()
         parts.append({"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}})
-    msgs[last_user] = {"role": "user", "content": parts}
-    return msgs
+    return with_images(msgs, parts)  # where the local engines put them too (vision.py)
+
+
+def _snippet(text: str, limit: int = 120) -> str:
+    """The start of a server's answer, on one line."""
+    one = " ".join(text.split())
+    return repr(one[:limit] + ("..." if len(one) > limit else ""))

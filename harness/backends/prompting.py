@@ -18,12 +18,27 @@ def encode_request(tokenizer, request: Request) -> list[int]:
                 "use a chat model or a completion-format task",
             )
         ids = tokenizer.apply_chat_template(
-            [dict(m) for m in request.messages], tokenize=True, add_generation_prompt=True
+            [dict(m) for m in request.messages], tokenize=True, add_generation_prompt=True,
+            **template_kwargs(request),
         )
         if hasattr(ids, "keys"):  # transformers 5 returns a BatchEncoding
             ids = ids["input_ids"]
         return list(ids)
     return list(tokenizer(request.prompt)["input_ids"])
+
+
+def template_kwargs(request: Request) -> dict:
+    """The chat-template keyword arguments a request carries (--chat-template-kwargs, --reasoning):
+    every local backend passes them to apply_chat_template, servers get them as chat_template_kwargs."""
+    return request.sampling.template_kwargs()
+
+
+def render_request(tokenizer, request: Request) -> str:
+    """The text a local backend's model reads for this request (`harness tasks show --model`)."""
+    if request.messages is None:
+        return request.prompt or ""
+    return tokenizer.apply_chat_template([dict(m) for m in request.messages], tokenize=False,
+                                         add_generation_prompt=True, **template_kwargs(request))
 
 
 def truncate_at_stop(text: str, stop: tuple[str, ...]) -> tuple[str, bool]:

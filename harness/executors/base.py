@@ -52,6 +52,11 @@ class Executor(ABC):
     def info(self, role: str) -> ModelInfo:
         return self._backend(role).info()
 
+    def start(self, role: str) -> None:
+        """Load the role's engine if it is not yet (engines start only when a request misses the store)."""
+        if role in self._backends:
+            self._backends[role].start()
+
     def kind(self, role: str) -> str:
         return self._backend(role).kind
 

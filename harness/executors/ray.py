@@ -25,7 +25,6 @@ import math
 import os
 import queue
 import socket
-import sys
 import threading
 import time
 import uuid
@@ -126,6 +125,7 @@ class EngineReplica:
             # within the process's allowed cores, so replicas sharing a node do not collide.
             os.sched_setaffinity(0, cpus)
         self.backend = make_backend(spec, backend, options)
+        self.backend.start()  # a replica loads its engine when placed, not on its first chunk
         return self.backend.info()
 
     def generate(self, items: list[tuple[int, Request]]):
@@ -366,8 +366,9 @@ class ReplicaPool:
                 "the lost ones are redone")
         if died:
             then = "replaced before the next round" if self.executor.replace_lost else "not replaced"
-            print(f"warning: {len(died)} {self.role} replica(s) died with nothing in flight; {then}",
-                  file=sys.stderr)
+            from harness import terminal  # the terminal, not the run's log
+
+            terminal.echo(f"warning: {len(died)} {self.role} replica(s) died with nothing in flight; {then}", err=True)
 
     def _kill(self, replicas: list[_Replica]) -> None:
         ray = import_ray()

@@ -5,9 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.rerank.candidates import Candidate
 from harness.rerank.spec import RerankSpec
 from harness.store import SampleStore
+
+
+PARTS = ("answer", "reasoning")
 
 
 class RewardModel(ABC):
@@ -15,6 +19,15 @@ class RewardModel(ABC):
 
     def __init__(self, spec: RerankSpec):
         self.spec = spec
+        #: which part of a thinking model's output is scored: the answer (default) or the reasoning
+        self.part = spec.get("part", "answer")
+        if self.part not in PARTS:
+            raise HarnessError(f"part={self.part} is not one of {', '.join(PARTS)}",
+                               "part=reasoning splits a PRM's steps in the thinking; part=answer scores the answer")
+
+    def part_identity(self) -> tuple[str, ...]:
+        """Goes into fingerprint(): empty for the answer, so earlier payloads stay valid."""
+        return () if self.part == "answer" else (f"part={self.part}",)
 
     @abstractmethod
     def fingerprint(self) -> str:

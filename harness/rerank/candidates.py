@@ -23,9 +23,15 @@ class Candidate:
     doc_id: str
     index: int
     prompt: Any  # the generation prompt: a string, or a list of chat messages
-    text: str
+    text: str  # the answer part of a thinking model's output (the whole output otherwise)
     answer: str | None = None
     correct: bool = False
+    reasoning: str | None = None  # its thinking, where the run split one off (harness/reasoning.py)
+
+    def text_of(self, part: str = "answer") -> str:
+        """What a reward model scores: the answer part (the default), or the thinking for a PRM
+        that splits steps in the reasoning (`part=reasoning`; a candidate without one: its answer)."""
+        return self.reasoning if part == "reasoning" and self.reasoning else self.text
 
     @property
     def question(self) -> str:
@@ -41,6 +47,8 @@ class Candidate:
     def key(self) -> str:
         """Content address of the candidate: the same response to the same prompt, whatever the run."""
         ident = {"task": self.task, "doc": self.doc_id, "i": self.index, "prompt": self.prompt, "text": self.text}
+        if self.reasoning is not None:
+            ident["reasoning"] = self.reasoning
         return hashlib.sha256(canonical_json(ident).encode()).hexdigest()
 
 
@@ -88,7 +96,8 @@ def from_run_dir(run_dir: Path, task: str, checker: AnswerChecker, golds: dict[s
             else:
                 ans = checker.extract_answer(text)
                 ok = ans is not None and checker.answers_equivalent(gold, ans)
-            cands.append(Candidate(task, rec.doc_id, i, rec.prompt, text, ans, ok))
+            thought = rec.reasoning[i] if i < len(rec.reasoning) else None
+            cands.append(Candidate(task, rec.doc_id, i, rec.prompt, text, ans, ok, thought))
         docs.append(DocCandidates(task, rec.doc_id, gold, cands, dict(rec.groups)))
     return docs
 

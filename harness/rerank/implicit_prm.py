@@ -77,10 +77,11 @@ class ImplicitPRM(RewardModel):
 
     def fingerprint(self) -> str:
         return digest(SCORER_VERSION, model_fingerprint(self.policy), model_fingerprint(self.ref),
-                      self.template, self.steps)
+                      self.template, self.steps, *self.part_identity())
 
     def sequences(self, candidates: list[Candidate]) -> list[ScoredSequence]:
-        return [build_sequence(self.tokenizer, c.question, c.text, self.template, self.steps) for c in candidates]
+        return [build_sequence(self.tokenizer, c.question, c.text_of(self.part), self.template, self.steps)
+                for c in candidates]
 
     def _engine(self, path: str, kind: str | None = None) -> LogprobEngine:
         return make_engine(kind or self.engine, path, self.dtype, self.batch_tokens, self.max_model_len)

@@ -39,7 +39,8 @@ class StepTagPRM(RewardModel):
         self.model = self.tok = None
 
     def fingerprint(self) -> str:
-        return digest(SCORER_VERSION, model_fingerprint(self.path), self.tag, self.good, self.bad, self.steps)
+        return digest(SCORER_VERSION, model_fingerprint(self.path), self.tag, self.good, self.bad, self.steps,
+                      *self.part_identity())
 
     def _load(self):
         import torch
@@ -62,7 +63,7 @@ class StepTagPRM(RewardModel):
         """The PRM input and the character offset where each step tag ends."""
         parts, ends = [c.question, " "], []
         pos = len(c.question) + 1
-        for k, step in enumerate(split_steps(c.text, self.steps)):
+        for k, step in enumerate(split_steps(c.text_of(self.part), self.steps)):
             body = step.strip()
             if not body:
                 continue

@@ -1,9 +1,11 @@
 """Reranker spec strings, as a user types them after --rerank.
 
     implicit-prm:policy=PATH,ref=PATH,beta=0.001[,agg=min|sum|last][,engine=vllm|hf|auto]
-                 [,steps=auto|marker|blank|newline][,dtype=float32][,template=chat|raw]
+                 [,steps=auto|marker|blank|newline][,dtype=float32][,template=chat|raw][,part=answer|reasoning]
     orm:PATH[,dtype=...]
-    prm:PATH[,tag=ки,good=+,bad=-,steps=...]
+    prm:PATH[,tag=ки,good=+,bad=-,steps=...,part=answer|reasoning]
+
+part: which part of a thinking model's output the PRM splits into steps (base.py)
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ ENGINES = ("auto", "vllm", "hf")
 
 _ALLOWED = {
     "implicit-prm": {"policy", "ref", "beta", "agg", "engine", "steps", "dtype", "template",
-                     "batch_tokens", "max_model_len", "name"},
+                     "batch_tokens", "max_model_len", "name", "part"},
     "orm": {"path", "dtype", "template", "batch_tokens", "name"},
-    "prm": {"path", "tag", "good", "bad", "steps", "agg", "dtype", "batch_tokens", "name"},
+    "prm": {"path", "tag", "good", "bad", "steps", "agg", "dtype", "batch_tokens", "name", "part"},
 }
 _EXAMPLE = "implicit-prm:policy=PATH,ref=PATH,beta=0.001 | orm:PATH | prm:PATH"
 

@@ -85,6 +85,16 @@ def check_program(row: dict[str, str], answer: str) -> str:
     return f"{row['code']}\nassert {row['output']} == {answer}"
 
 
+def check(row: dict[str, str], answer: str) -> Program:
+    """The check program as the sandbox runs it: the completion proof after the assert, so it
+    passes only if it gets there (sandboxes/judge.py)."""
+    from sandboxes.languages import with_proof
+
+    text = check_program(row, answer)
+    return Program(language="py", files={"main.py": with_proof("py", text, len(text))},
+                   limits=RUN_LIMITS, proof=True)
+
+
 class CruxEvalTask(Task):
     version = "1"
 
@@ -120,7 +130,7 @@ class CruxEvalTask(Task):
         elif self.splice_guard:
             a.rejected = python_splice_reason(answer, self.mode, ("f",))
         if a.rejected is None:
-            a.program = Program(language="py", files={"main.py": check_program(row, answer)}, limits=RUN_LIMITS)
+            a.program = check(row, answer)
         return a
 
     def score(self, doc: Doc, state: DocState, ctx: ScoringContext) -> SampleScore:
@@ -154,5 +164,4 @@ class CruxEvalTask(Task):
 
     def reference_programs(self, docs: list[Doc]):
         """(doc id, program) pairs: each problem's own check with the gold input and output."""
-        return [(d.id, Program(language="py", files={"main.py": check_program(d.data, f"f({d.data['input']})")},
-                               limits=RUN_LIMITS)) for d in docs]
+        return [(d.id, check(d.data, f"f({d.data['input']})")) for d in docs]

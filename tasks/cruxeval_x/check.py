@@ -46,7 +46,8 @@ def _label(task) -> str:
     return lang if lang else task.name
 
 
-def collect(task_spec: str, data_dir, limit: int | None, languages: set[str] | None, which: str):
+def collect(task_spec: str, data_dir, limit: int | None, languages: set[str] | None, which: str,
+            sample: int | None = None):
     """{label: [(doc_id, Program)]}, identical programs of one label run once."""
     from harness.registry import resolve
 
@@ -61,6 +62,8 @@ def collect(task_spec: str, data_dir, limit: int | None, languages: set[str] | N
             raise HarnessError(f"task '{task.name}' has no {which} programs to check",
                                "sandbox check works for tasks that run programs (cruxeval-x, cruxeval)")
         docs = task.load_docs(data_dir)[:limit] if limit else task.load_docs(data_dir)
+        if sample and len(docs) > sample:  # spread over the whole id range, not the first ones
+            docs = [docs[i * len(docs) // sample] for i in range(sample)]
         key_label = label if which == "code" else f"{label}:{getattr(task, 'mode', '')}"
         for doc_id, program in getter(docs):
             out[key_label].setdefault(doc_id, program)
@@ -76,7 +79,7 @@ def run_check(args: argparse.Namespace) -> int:
     import sandboxes
 
     languages = {x.strip() for x in args.languages.split(",")} if args.languages else None
-    groups, known = collect(args.tasks, args.data_dir, args.limit, languages, args.programs)
+    groups, known = collect(args.tasks, args.data_dir, args.limit, languages, args.programs, args.sample)
     # repeats must really run again: no verdict cache then
     box = sandboxes.get_sandbox(args.kind, cache=args.repeat <= 1)
     rows: list[Row] = []
@@ -162,6 +165,7 @@ def _print_summary(rows: list[Row], total: float, provenance: dict, skipped: dic
 def _write_report(path: Path, rows: list[Row], total: float, provenance: dict, args,
                   skipped: dict[str, str]) -> None:
     report = {"tasks": args.tasks, "programs": args.programs, "repeat": args.repeat, "limit": args.limit,
+              "sample": args.sample,
               "wall_s": round(total, 1), "sandbox": provenance, "skipped": skipped,
               "languages": {r.label: {"n": len(r.ids), "passed": r.passed(), "seconds": round(r.seconds, 1),
                                       "failing": {i: r.why.get(i, "") for i in r.failing()},
@@ -175,6 +179,8 @@ def _write_report(path: Path, rows: list[Row], total: float, provenance: dict, a
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tasks", default="cruxeval-x", help="tasks or groups (default: cruxeval-x)")
     p.add_argument("--limit", type=int, default=None, help="the first N problems of each task")
+    p.add_argument("--sample", type=int, default=None,
+                   help="N problems of each task spread evenly over its ids (a stratified sample)")
     p.add_argument("--kind", choices=["docker", "bwrap"], default=None,
                    help="sandbox kind (default: docker when an engine is reachable, else bwrap)")
     p.add_argument("--languages", default=None, help="comma-separated language codes (cpp,java,...)")
@@ -194,12 +200,15 @@ def add_check_command(sandbox_subparsers) -> None:
 
 
 def register_cli(subparsers) -> None:
-    """`harness sandbox check` when the `sandbox` command is already registered (sandboxes.cli,
-    listed before this module), else a standalone `harness sandbox-check`."""
+    """`harness sandbox check` and `harness sandbox audit` when the `sandbox` command is already
+    registered (sandboxes.cli, listed before this module), else a standalone `harness sandbox-check`."""
+    from tasks.cruxeval_x.audit import add_audit_command
+
     sandbox = subparsers.choices.get("sandbox")
     actions = [a for a in getattr(sandbox, "_actions", []) if isinstance(a, argparse._SubParsersAction)]
     if actions and "check" not in actions[0].choices:
         add_check_command(actions[0])
+        add_audit_command(actions[0])
         return
     _add_arguments(subparsers.add_parser(
         "sandbox-check", help="run tasks' reference programs in a sandbox; pass rate per language"))

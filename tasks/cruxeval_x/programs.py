@@ -51,10 +51,15 @@ def extract_answer_lenient(generation: str) -> str:
 
 
 def to_program(problem: Problem, text: str) -> Program:
-    from sandboxes.languages import get_language
+    """The program the sandbox runs: with the completion proof after the test's check, so it
+    passes only if it gets there (sandboxes/judge.py)."""
+    from sandboxes.languages import get_language, with_proof
 
     spec = get_language(problem.lang)
-    return Program(language=spec.key, files={spec.source_file: text})
+    at = problem.language.proof_offset(text)
+    if at is None:
+        return Program(language=spec.key, files={spec.source_file: text})
+    return Program(language=spec.key, files={spec.source_file: with_proof(spec.key, text, at)}, proof=True)
 
 
 def reference_program(problem: Problem) -> Program:

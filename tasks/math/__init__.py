@@ -6,7 +6,7 @@ from harness.data import DataSource, HubSource
 from harness.registry import register, register_group
 from harness.requests import SamplingParams
 from harness.template_task import TemplateTask, register_scorer
-from tasks.math.scorer import score_math
+from tasks.math.scorer import grading_config, score_math
 
 HERE = Path(__file__).parent
 PROMPT = (HERE / "prompts" / "zero_shot.j2").read_text()
@@ -19,7 +19,7 @@ register_scorer("math", score_math)
 def math500() -> TemplateTask:
     return TemplateTask(
         name="math500", version=VERSION, template=PROMPT, scorer=score_math, fmt="chat",
-        id_field="unique_id", group_fields=("subject", "level"), sampling=SAMPLING,
+        id_field="unique_id", group_fields=("subject", "level"), sampling=SAMPLING, config=grading_config(),
         description="MATH-500 (PRM800K split), zero-shot chain of thought, \\boxed{} answers",
         source=DataSource(local="math/math500.jsonl", bundled=HERE / "data" / "math500.jsonl",
                           hub=HubSource("HuggingFaceH4/MATH-500", revision="main", split="test")),
@@ -29,7 +29,7 @@ def math500() -> TemplateTask:
 def math_full() -> TemplateTask:
     return TemplateTask(
         name="math", version=VERSION, template=PROMPT, scorer=score_math, fmt="chat",
-        id_field="unique_id", group_fields=("subject", "level"), sampling=SAMPLING,
+        id_field="unique_id", group_fields=("subject", "level"), sampling=SAMPLING, config=grading_config(),
         description="MATH test set, all 5,000 problems, zero-shot chain of thought",
         source=DataSource(local="math/math_test5000.jsonl"),
     )

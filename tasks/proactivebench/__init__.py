@@ -1,8 +1,22 @@
-"""ProactiveBench (thunlp/ProactiveAgent): the proactive agent task and its judge-agreement task."""
+"""ProactiveBench (thunlp/ProactiveAgent): the proactive agent task and its judge-agreement task.
+
+The task modules need the `proactivebench` extra (json5): they are imported by the factories, so
+without it only these two tasks are unavailable."""
 
 from harness.registry import register
-from tasks.proactivebench.judge_task import ProactiveBenchJudge
-from tasks.proactivebench.task import ProactiveBench
 
-register("proactivebench", ProactiveBench)
-register("proactivebench-judge", ProactiveBenchJudge)
+
+def proactivebench():
+    from tasks.proactivebench.task import ProactiveBench
+
+    return ProactiveBench()
+
+
+def proactivebench_judge():
+    from tasks.proactivebench.judge_task import ProactiveBenchJudge
+
+    return ProactiveBenchJudge()
+
+
+register("proactivebench", proactivebench)
+register("proactivebench-judge", proactivebench_judge)

@@ -60,6 +60,9 @@ class ProactiveBenchJudge(Task):
     def prompt_sources(self) -> list[str]:
         return prompts.template_sources(prompts.JUDGE_TEMPLATES)
 
+    def category(self, doc: Doc) -> str | None:
+        return doc.data["category"]  # the file is sorted by it: `--limit N --spread` covers all four
+
     def config(self) -> dict[str, Any]:
         return {"upstream": data.UPSTREAM, "upstream_commit": data.UPSTREAM_COMMIT,
                 "verdict_parse": "strict JSON 'judgement', else the last '\"judgement\": \"accepted|rejected\"'"}
@@ -103,6 +106,9 @@ class ProactiveBenchJudge(Task):
             return metrics.count_values(total, JUDGE_COUNTS, n_items(total))
 
         headline = table(scores, metrics.BOOTSTRAP_RESAMPLES)
+        # replies with no readable verdict, in the headline: a judge that never answers must not
+        # pass for one that always agrees (the table shows it as a count)
+        headline["unparsable"] = mean_metric([s.values["unparsable"] for s in scores], seed)
         by_cat: dict[str, list[SampleScore]] = {}
         for s in scores:
             by_cat.setdefault(s.groups["category"], []).append(s)

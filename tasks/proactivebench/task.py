@@ -43,6 +43,9 @@ class ProactiveBench(Task):
     def prompt_sources(self) -> list[str]:
         return prompts.template_sources()
 
+    def category(self, doc: Doc) -> str | None:
+        return doc.id.split("_")[0]  # the trace's domain, as in the breakdown
+
     def config(self) -> dict[str, Any]:
         return {
             "upstream": data.UPSTREAM,
@@ -95,7 +98,13 @@ class ProactiveBench(Task):
                 by_split.setdefault(split, []).append(s)
         rates = {name: _split_rates(ss, seed) for name, ss in by_split.items()}
         counts = {name: _split_counts(ss) for name, ss in by_split.items()}
-        headline = rates.get(data.HEADLINE_SPLIT) or _split_rates(scores, seed)
+        headline = dict(rates.get(data.HEADLINE_SPLIT) or _split_rates(scores, seed))
+        # the judge's unreadable replies (counted as rejections), in the headline as a share of the
+        # judged events: the table shows the count beside the rates it affects
+        c = counts.get(data.HEADLINE_SPLIT) or _split_counts(scores)
+        judged = int(c["events_judged"].value or 0)
+        headline["judge_unparsable"] = MetricValue(value=(c["judge_unparsable"].value or 0) / judged if judged else None,
+                                                   n=judged)
         return headline, {"split": rates, "counts": counts}
 
 

@@ -1,7 +1,7 @@
 """`harness readoc-score`: score a folder of predicted Markdown files against READoc gold, the way
 the reference's suite_e2e.py does (`<pred-dir>/<doc_id>.md`; a missing file scores as empty).
 
-    harness readoc-score --subset arxiv --pred-dir out/arxiv/mytool [--data-dir DIR] [--fix html-tables] [--json F]
+    harness readoc-score --subset arxiv|github|zenodo --pred-dir out/arxiv/mytool [--data-dir DIR] [--fix html-tables] [--json F]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.task import SampleScore
 from tasks.readoc import data
+from tasks.readoc.s3 import pandoc
 from tasks.readoc.s3.suite import COLUMNS, KNOWN_FIXES, SUBSET_COLUMNS, average, score_document
 
 
@@ -40,12 +41,14 @@ def run_score(args: argparse.Namespace) -> int:
         scores.append(SampleScore(doc_id=d.doc_id, values=result.values))
     means = column_means(scores, args.subset)
     cols = SUBSET_COLUMNS[args.subset]
+    if "table_tree" in cols and (warning := pandoc.version_warning()):
+        print(f"warning: {warning}")
     print(" | ".join(COLUMNS[c] for c in cols) + " | Average")
     print(" | ".join(_fmt(means[c]) for c in cols) + f" | {_fmt(average(means, args.subset))}")
     if missing:
         print(f"{missing} of {len(docs)} predictions missing (scored as empty files)")
     if args.json:
-        args.json.write_text(json.dumps({"subset": args.subset, "fixes": args.fix, "means": means,
+        args.json.write_text(json.dumps({"subset": args.subset, "fixes": args.fix, "pandoc": pandoc.pandoc_version(), "means": means,
                                          "average": average(means, args.subset),
                                          "documents": {s.doc_id: s.values for s in scores}}, indent=1))
     return 0

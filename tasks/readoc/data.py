@@ -20,7 +20,7 @@ from harness.hashing import sha256_file
 from harness.paths import cache_dir, data_root
 
 HUB_REPO = "lazyc/READoc"
-SUBSETS = ("arxiv", "github")
+SUBSETS = ("arxiv", "github", "zenodo")
 
 
 @dataclass(frozen=True)

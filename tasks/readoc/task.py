@@ -4,7 +4,10 @@ Two request shapes:
 - "document": one request per document whose media is the PDF; a document converter
   (`harness run --system NAME`, answered by harness.systems.SystemBackend) converts it.
 - "pages": one request per page (tag `page-0001`, ...), media = that page's 216-DPI image, with the
-  paper's per-subset prompt; the page outputs, stripped, are joined with a blank line.
+  paper's per-subset prompt; the page outputs, stripped, are joined with a blank line. A page
+  that fails (too long for the model's context) leaves the rest of its document standing: the
+  document is scored without it and the failure is listed in its record; `--max-pages N` sends
+  the first N pages and the results say how many were left out.
 In "auto" mode (the default) the runner's `bind_backend(model_info)` picks "document" for a
 system or replay backend and "pages" for any model; unbound, "document" is used.
 """
@@ -21,12 +24,14 @@ from harness.errors import HarnessError
 from harness.hashing import sha256_file
 from harness.requests import Request, SamplingParams
 from harness.results import MetricValue, ModelInfo
-from harness.task import Doc, DocState, SampleScore, ScoringContext, Task
+from harness.task import Doc, DocState, RunSettings, SampleScore, ScoringContext, Task
 from tasks.readoc import data, pages
 from tasks.readoc.s3 import pandoc
 from tasks.readoc.s3.suite import COLUMNS, KNOWN_FIXES, SUBSET_COLUMNS, average, score_document
 
 PROMPTS = Path(__file__).parent / "prompts"
+#: the reference's scripts/pdf_to_markdown.sh: arXiv gets its own prompt, every other subset the second one
+PROMPT_FILE = {"arxiv": "arxiv.j2", "github": "github.j2", "zenodo": "github.j2"}
 MODES = ("auto", "document", "pages")
 PAGE_TAG = "page-"
 #: backends that answer with a whole document's Markdown
@@ -54,7 +59,18 @@ class ReadocTask(Task):
         self.description = f"READoc-{subset}: PDF to Markdown, S3 suite (Li et al. 2024)" + (
             ", page images for VLMs" if mode == "pages" else "")
         self._bound_mode: str | None = None
-        self._template = jinja2.Template((PROMPTS / f"{subset}.j2").read_text())
+        self._template = jinja2.Template((PROMPTS / PROMPT_FILE[subset]).read_text())
+        self._pages = pages.PageSettings()
+        self._page_counts: dict[str, tuple[int, int]] = {}  # doc id -> (pages in the PDF, pages sent)
+
+    def configure(self, settings: RunSettings) -> None:
+        self._pages = pages.PageSettings(dpi=settings.image_dpi or pages.DPI, max_pixels=settings.max_pixels,
+                                         max_pages=settings.max_pages)
+
+    @property
+    def partial_failures(self) -> bool:
+        """A page that failed costs only itself: the document is scored from the other pages."""
+        return self.effective_mode == "pages"
 
     # -- planning ---------------------------------------------------------------------------
     def bind_backend(self, info: ModelInfo) -> None:
@@ -87,7 +103,8 @@ class ReadocTask(Task):
         if self.effective_mode == "document":
             return [Request(task=self.name, doc_id=doc.id, sampling=sampling, messages=messages,
                             tag="main", media=((doc.data["pdf"], doc.data["pdf_sha256"]),))]
-        images = pages.render_pages(Path(doc.data["pdf"]), doc.data["pdf_sha256"])
+        images = pages.render_pages(Path(doc.data["pdf"]), doc.data["pdf_sha256"], self._pages)
+        self._page_counts[doc.id] = (pages.page_count(Path(doc.data["pdf"])), len(images))
         return [Request(task=self.name, doc_id=doc.id, sampling=sampling, messages=messages,
                         tag=f"{PAGE_TAG}{i + 1:04d}", media=(img,)) for i, img in enumerate(images)]
 
@@ -101,6 +118,9 @@ class ReadocTask(Task):
         }
         if how != "document":  # a whole-document answer is already the sample's outputs[0]
             record["prediction"] = prediction
+        if doc.id in self._page_counts:
+            total, sent = self._page_counts[doc.id]
+            record["pages"] = {"total": total, "sent": sent, "not_sent": total - sent}
         if fixes:
             record["fixes"] = list(fixes)
         if state.failed:
@@ -115,7 +135,9 @@ class ReadocTask(Task):
 
     # -- provenance -------------------------------------------------------------------------
     def prompt_sources(self) -> list[str]:
-        return [(PROMPTS / f"{self.subset}.j2").read_text(), self.effective_mode, f"dpi={pages.DPI}"]
+        mp = self._pages.max_pixels
+        return [(PROMPTS / PROMPT_FILE[self.subset]).read_text(), self.effective_mode, f"dpi={self._pages.dpi}",
+                *([f"max_pixels={mp}"] if mp else [])]
 
     def data_files(self, data_dir: Path | None) -> list[Path]:
         return [p for d in data.find_documents(self.subset, data_dir) for p in (d.pdf, d.gold)]
@@ -129,9 +151,20 @@ class ReadocTask(Task):
             "scorer": {"pandoc": _safe(pandoc.pandoc_version), **_versions("levenshtein", "apted", "lxml",
                                                                              "beautifulsoup4", "scipy")},
         }
+        notes = []
+        if "table_tree" in SUBSET_COLUMNS[self.subset] and (warning := _safe(pandoc.version_warning)):
+            notes.append(warning)
         if self.effective_mode == "pages":
-            cfg["pages"] = {"dpi": pages.DPI, "jpeg_quality": pages.JPEG_QUALITY, "renderer": _safe(pages.renderer),
+            cfg["pages"] = {**self._pages.describe(), "renderer": _safe(pages.renderer),
                             "join": "page outputs stripped, joined by a blank line"}
+            cut = {d: total - sent for d, (total, sent) in self._page_counts.items() if sent < total}
+            if cut:
+                cfg["pages"]["not_sent"] = {"documents": len(cut), "pages": sum(cut.values())}
+                notes.append(f"{sum(cut.values())} pages of {len(cut)} documents were not sent "
+                             f"(--max-pages {self._pages.max_pages}); those documents are scored against "
+                             "their whole gold, see record.pages in the samples")
+        if notes:
+            cfg["notes"] = notes  # shown under the scores (harness.report)
         return cfg
 
 

@@ -29,6 +29,11 @@ def _metrics(task_result: Any) -> Mapping[str, Any]:
     return task_result.get("metrics", {}) if isinstance(task_result, Mapping) else task_result.metrics
 
 
+def _evaluator_version(task_result: Any) -> str | None:
+    config = task_result.get("config", {}) if isinstance(task_result, Mapping) else getattr(task_result, "config", {})
+    return (config or {}).get("evaluator_version")
+
+
 def summarize(tasks: Mapping[str, Any], version: str = "v1") -> dict[str, Any]:
     """From {task name: TaskResult (or its dict)} to ability scores, overall and parse failures.
 
@@ -62,8 +67,11 @@ def summarize(tasks: Mapping[str, Any], version: str = "v1") -> dict[str, Any]:
         if rate is not None:
             fails.append((rate, n or 1))
     failure = sum(r * n for r, n in fails) / sum(n for _, n in fails) if fails else None
+    # the data version is in the task names; the evaluator may differ (--score-option teval_evaluator)
+    evaluators = sorted({e for name in ours & set(tasks) if (e := _evaluator_version(tasks[name]))} or {version})
     return {
         "version": version,
+        "evaluators": evaluators,
         "abilities": abilities,
         "overall": sum(present) / 6 if complete else None,
         "overall_of_present": sum(present) / len(present) if present else None,
@@ -80,7 +88,9 @@ def format_summary(summary: dict[str, Any]) -> str:
 
     head = ["Overall", *[a.capitalize() for a in ABILITIES]]
     vals = [summary["overall"] if summary["complete"] else summary["overall_of_present"], *summary["abilities"].values()]
-    lines = [f"T-Eval {summary['version']} (x100, as the leaderboard)", "  ".join(f"{h:>10}" for h in head),
+    evaluators = summary.get("evaluators") or [summary["version"]]
+    label = summary["version"] if evaluators == [summary["version"]] else f"{summary['version']} data, {'/'.join(evaluators)} evaluator"
+    lines = [f"T-Eval {label} (x100, as the leaderboard)", "  ".join(f"{h:>10}" for h in head),
              "  ".join(f"{pct(v):>10}" for v in vals)]
     if not summary["complete"]:
         lines.append("incomplete: overall is the mean of the abilities present; missing " + ", ".join(summary["missing"]))

@@ -19,6 +19,7 @@ from harness.evaluate import RunConfig, evaluate
 from harness.parity import compare_runs
 from harness.results import load_results, load_samples
 from tests.conftest import FIXTURES
+from tests.thinking_model import thinking_checkpoint
 
 pytestmark = pytest.mark.slow
 ARITH = FIXTURES / "core" / "arith"
@@ -93,13 +94,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def vllm_server(smollm2_path, tmp_path_factory):
+    """SmolLM2 served with a reasoning parser: the same weights and, without chat-template kwargs,
+    the same prompts (tests/thinking_model.py), so it answers as the offline engine does; with
+    enable_thinking=true its template opens a thinking block and the server returns the thought apart."""
     port = _free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
+    ckpt = thinking_checkpoint(smollm2_path, log.parent / "smollm2-thinking")
     env = dict(os.environ, VLLM_CPU_KVCACHE_SPACE="1")
     with log.open("w") as f:
-        proc = subprocess.Popen([sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(smollm2_path),
+        proc = subprocess.Popen([sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(ckpt),
                                  "--served-model-name", "smollm2", "--host", "127.0.0.1", "--port", str(port),
-                                 "--dtype", "float32", "--enforce-eager"],
+                                 "--dtype", "float32", "--enforce-eager", "--reasoning-parser", "hf"],
                                 stdout=f, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.time() + 900
@@ -135,6 +140,25 @@ def test_openai_backend_against_real_vllm_serve(vllm_server, vllm_run, tmp_path)
     assert agree >= 3, (served, offline)
 
 
+def test_real_vllm_serve_reasoning_parser_and_template_kwargs(vllm_server, tmp_path):
+    """`vllm serve --reasoning-parser hf`: enable_thinking reaches the server's template, which
+    opens a thinking block; SmolLM2 never closes it, so the server returns everything as the
+    thought, the content empty: with max_tokens hit, a truncated thought, not a wrong answer."""
+    cfg = RunConfig(model=f"openai:{vllm_server}#smollm2", chat_template_kwargs={"enable_thinking": True}, **GREEDY)
+    run = evaluate(cfg, tmp_path, progress=False)
+    r = run.tasks["math500"].reasoning
+    assert run.model.reasoning["source"] == "tokenizer response_template"  # the served root is read here
+    assert r.chat_template_kwargs == {"enable_thinking": True} and r.token_counter.startswith("the model's tokenizer")
+    recs = load_samples(tmp_path, "math500")
+    assert sum(r.verdicts.values()) == 4 and r.verdicts["reasoning_truncated"] >= 1
+    for rec in recs:  # graded from nothing (a prompt may also end at once, with no thought)
+        assert rec.outputs == [""] and rec.values["accuracy"] == 0.0
+        assert rec.reasoning_info[0]["verdict"] in ("reasoning_truncated", "complete", "no_reasoning")
+    assert any(rec.reasoning and rec.reasoning[0] for rec in recs)  # the thought is kept
+    truncated = [rec for rec in recs if rec.reasoning_info[0]["verdict"] == "reasoning_truncated"]
+    assert all(rec.reasoning_info[0]["reasoning_tokens"] == 96 for rec in truncated)
+
+
 def _store_lines(run_dir: Path) -> int:
     p = run_dir / "store" / "generations.jsonl"
     return p.read_bytes().count(b"\n") if p.exists() else 0
@@ -144,8 +168,8 @@ def test_sigkill_mid_run_then_resume(smollm2_path, hf_backend, tmp_path):
     """Kill -9 a run after a few generations; the same command finishes the rest, and the
     records equal an uninterrupted run's."""
     n_docs = 5
-    args = ["run", "--model", "hf:smollm2-135m-instruct", "--batch-size", "1", "--tasks", "math500",
-            "--limit", str(n_docs), "--max-tokens", "32"]
+    args = ["run", "--model", "hf:smollm2-135m-instruct", "--batch-size", "1", "--dtype", "float32",
+            "--tasks", "math500", "--limit", str(n_docs), "--max-tokens", "32"]
     killed = tmp_path / "killed"
     cmd = [sys.executable, "-m", "harness.cli", *args, "--output", str(killed), "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -168,7 +192,7 @@ def test_sigkill_mid_run_then_resume(smollm2_path, hf_backend, tmp_path):
 
     ref = tmp_path / "ref"
     cfg = RunConfig(model="hf:smollm2-135m-instruct", tasks="math500", limit=n_docs, max_tokens=32,
-                    backend_options={"batch_size": 1})
+                    backend_options={"batch_size": 1, "dtype": "float32"})
     hf_backend.batch_size = 1
     try:
         evaluate(cfg, ref, backends={"model": hf_backend}, progress=False)

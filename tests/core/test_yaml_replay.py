@@ -40,16 +40,24 @@ def test_rescore_from_store_needs_no_model(tmp_path):
     assert load_results(out).timing.generations_cached == 3
 
 
-def test_missing_prediction_is_reported_and_the_rest_scored(tmp_path, capsys):
+def test_missing_prediction_is_an_error_unless_allowed_and_the_rest_scored(tmp_path, capsys):
     preds = tmp_path / "p.jsonl"
     lines = (ARITH / "predictions.jsonl").read_text().splitlines()
     preds.write_text("\n".join(lines[:2]) + "\n")
     out = tmp_path / "run"
-    assert main(["run", "--model", f"replay:{preds}", "--tasks", str(ARITH / "task.yaml"), "--output", str(out),
-                 "--no-progress"]) == 0
-    tr = load_results(out).tasks["arith-demo"]
-    assert tr.n_docs == 2 and tr.failed_docs == 1
-    assert "1 generation(s) failed" in capsys.readouterr().out
+    argv = ["run", "--model", f"replay:{preds}", "--tasks", str(ARITH / "task.yaml"), "--output", str(out),
+            "--no-progress"]
+    assert main(argv) == 2  # a partial score must not pass for a full one
+    got = capsys.readouterr()
+    tr = load_results(out).tasks["arith-demo"]  # the work is kept: scored over what the file answers
+    assert tr.n_docs == 2 and tr.failed_docs == 1 and tr.docs_total == 3
+    assert "2 of 3 documents scored" in got.out and "have no answer in the replay file" in got.out
+    errors = [line for line in got.err.splitlines() if line.startswith("error:")]
+    assert got.err.endswith("\n") and errors == [got.err.splitlines()[-1]]  # one line, the last
+    assert errors[0].startswith("error: 1 document(s) of arith-demo have no answer in p.jsonl")
+    assert "run again" not in got.out + got.err  # running again cannot fill a replay file
+    assert main(argv + ["--allow-missing"]) == 0
+    assert "2 of 3 documents scored" in capsys.readouterr().out
 
 
 def _one_line_error(capsys, argv) -> str:

@@ -48,54 +48,61 @@ def test_cruxeval_reference_rejections():
 
 @pytest.mark.parametrize("answer,mode,reason", [
     ("f(1) or True", "input", "not_a_single_call"),
-    ("f(f(1))", "input", "calls_function_twice"),
-    ("f(__import__('os')._exit(0))", "input", "forbidden_attribute:_exit"),
-    ("f(3)", "output", "calls_function"),
+    ("f(f(1))", "input", "not_a_value:Call"),
+    ("f(__import__('os')._exit(0))", "input", "not_a_value:Call"),
+    ("f(3)", "output", "not_a_value:Call"),
     ("1; 2", "output", "statements"),
-    ("().__class__", "output", "forbidden_attribute:__class__"),
+    ("().__class__", "output", "not_a_value:Attribute"),
+    ("x ==", "output", "not_parsed"),  # not a value: rejected (it would fail when run too)
     ("f([1, 2], 'a')", "input", None),
+    ("f(text='a', n=-1)", "input", None),
     ("{'a': [1, (2, 3)], 'b': None}", "output", None),
-    ("x ==", "output", None),  # not code: left to fail when run
+    ("'-' * 3 + 'x'", "output", None),  # arithmetic binds tighter than ==
+    ("[set(), frozenset({1}), float('inf')]", "output", None),
 ])
 def test_python_guard(answer, mode, reason):
     assert python_splice_reason(answer, mode) == reason
 
 
-@pytest.mark.parametrize("lang,mode,answer,reason", [
-    ("cpp", "output", "candidate({1, 2})", "calls_function"),
-    ("cpp", "output", "5 || true", "operator_outside_value"),
-    ("cpp", "output", "(5) == (5)", "operator_outside_value"),
-    ("cpp", "input", "candidate(1) || true", "code_after_call"),
-    ("cpp", "input", "candidate([](){ exit(0); return 1; }())", "statement_separator"),
-    ("js", "input", "candidate(process.exit(0))", "forbidden_name:process"),
-    ("js", "output", "[1, 2] // rest", "comment"),
-    ("ts", "output", "`${candidate}`", "string_interpolation"),
-    ("java", "output", "f(x)", "calls_function"),
-    ("cs", "input", "F(1).Equals(1) || true", "code_after_call"),
-    ("go", "output", 'fmt.Sprint(candidate("x"))', "calls_function"),
-    ("rs", "output", "vec![1]);\n    std::process::exit(0", "unbalanced_brackets"),
-    ("sh", "output", "*", "glob_pattern"),
-    ("sh", "input", '$(candidate "a"; exit 0)', "statement_separator"),
-    ("sh", "input", '$(candidate "$(exit 0)")', "string_interpolation"),
-    ("rkt", "output", "5 1e9", "extra_argument"),
-    ("rkt", "output", "5;", "comment"),
-    ("rb", "input", "candidate.call(1) { }", "code_after_call"),
-    ("rb", "output", '"#{exit}"', "string_interpolation"),
-    ("pl", "input", "$candidate->(1), exit(0)", "code_after_call"),
-    ("lua", "output", "{1, 2} -- c", "comment"),
-    ("lua", "output", "os.exit(0)", "forbidden_name:os"),
-    ("r", "output", "c(1) | TRUE", "operator_outside_value"),
-    ("php", "output", "array(1) or true", "operator_outside_value"),
-    ("jl", "output", '"$(exit(0))"', "string_interpolation"),
-    ("swift", "input", "f(nums: [1, 2])", None),
-    ("rkt", "output", "(list 5 12)", None),
-    ("rkt", "output", "#t", None),
-    ("sh", "output", '"4 1\n2 3"', None),
-    ("cs", "output", '("5000   $")', None),
-    ("d", "input", '["x": 5L, "y": 12L].nullable', "not_a_call"),
+@pytest.mark.parametrize("lang,mode,answer,accepted", [
+    ("cpp", "output", "candidate({1, 2})", False),
+    ("cpp", "output", "5 || true", False),
+    ("cpp", "output", "(5) == (5)", False),
+    ("cpp", "input", "candidate(1) || true", False),
+    ("cpp", "input", "candidate([](){ exit(0); return 1; }())", False),
+    ("js", "input", "candidate(process.exit(0))", False),
+    ("js", "output", "[1, 2] // rest", False),
+    ("ts", "output", "`${candidate}`", False),
+    ("java", "output", "f(x)", False),
+    ("java", "output", "\\u0022a\\u0022", True),  # decoded as javac does: "a"
+    ("cs", "input", "F(1).Equals(1) || true", False),
+    ("go", "output", 'fmt.Sprint(candidate("x"))', False),
+    ("rs", "output", "vec![1]);\n    std::process::exit(0", False),
+    ("sh", "output", "*", False),
+    ("sh", "input", '$(candidate "a"; exit 0)', False),
+    ("sh", "input", '$(candidate "$(exit 0)")', False),
+    ("rkt", "output", "5 1e9", False),
+    ("rkt", "output", "5;", False),
+    ("rb", "input", "candidate.call(1) { }", False),
+    ("rb", "output", '"#{exit}"', False),
+    ("pl", "input", "$candidate->(1), exit(0)", False),
+    ("lua", "output", "{1, 2} -- c", False),
+    ("lua", "output", "os.exit(0)", False),
+    ("r", "output", "c(1) | TRUE", False),
+    ("php", "output", "array(1) or true", False),
+    ("jl", "output", '"$(exit(0))"', False),
+    ("d", "input", '["x": 5L, "y": 12L].nullable', False),
+    ("swift", "input", "f(nums: [1, 2])", True),
+    ("rkt", "output", "(list 5 12)", True),
+    ("rkt", "output", "#t", True),
+    ("rkt", "output", "'(exit 0)", True),  # quoted: a list of a symbol and 0, nothing runs
+    ("sh", "output", '"4 1\n2 3"', True),
+    ("cs", "output", '("5000   $")', True),
+    ("d", "input", 'candidate(["x": 5L, "y": 12L].nullable)', True),
 ])
-def test_lexical_guard(lang, mode, answer, reason):
-    assert splice_reason(lang, mode, answer) == reason
+def test_literal_guard(lang, mode, answer, accepted):
+    reason = splice_reason(lang, mode, answer)
+    assert (reason is None) == accepted, reason
 
 
 @pytest.mark.parametrize("lang", LANGUAGE_CODES)
@@ -108,9 +115,15 @@ def test_gold_answers_are_never_rejected(fixture_dir, lang):
                 assert task.attempt(p, f"[ANSWER]\n{gold}\n").rejected is None, (lang, p.id, mode, gold)
 
 
+#: the one gold answer the guard rejects: Perl 199's string holds `$$@##`, which
+#: tree-sitter-perl does not parse (a string that interpolates the pid `$$`; both modes)
+UNPARSED_GOLD = {("pl", 199, "input"), ("pl", 199, "output")}
+
+
 @pytest.mark.needs_shared_data
 def test_no_real_gold_answer_is_rejected(data_dir):
-    """Every gold answer of the released data (13,459 x 2) passes the guard: no false positive."""
+    """Every gold answer of the released data (13,459 x 2) passes the guard but Perl 199's."""
+    rejected = set()
     for lang in LANGUAGE_CODES:
         for p in load_problems(data_dir, lang):
             for mode in ("input", "output"):
@@ -119,14 +132,16 @@ def test_no_real_gold_answer_is_rejected(data_dir):
                     continue
                 why = (python_splice_reason(gold, mode, ("candidate", "f")) if lang == "py"
                        else splice_reason(lang, mode, gold))
-                assert why is None, (lang, p.id, mode, gold, why)
+                if why is not None:
+                    rejected.add((lang, p.id, mode))
+    assert rejected == UNPARSED_GOLD
 
 
 def test_guard_is_switchable_and_recorded(fixture_dir):
     p = load_problems(fixture_dir, "cpp")[0]
     cheat = "[ANSWER]\ncandidate(x) || true\n"
     on, off = CruxEvalXTask("cpp", "input"), CruxEvalXTask("cpp", "input", splice_guard=False)
-    assert on.attempt(p, cheat).rejected == "code_after_call" and on.attempt(p, cheat).program is None
+    assert on.attempt(p, cheat).rejected == "not_a_single_call" and on.attempt(p, cheat).program is None
     built = off.attempt(p, cheat)
     assert built.rejected is None and "assert(candidate(x) || true ==" in next(iter(built.program.files.values()))
     assert on.config()["splice_guard"] is True and off.config()["splice_guard"] is False

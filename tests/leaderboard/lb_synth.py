@@ -29,8 +29,14 @@ def task_result(task: str, scores: list[SampleScore], version: str = "1", sampli
 
 
 def write_run(root: Path, run_id: str, model: ModelInfo, tasks: dict[str, tuple[TaskResult, list[SampleScore]]],
-              created_at: str = "2026-11-20T10:00:00+00:00", sandbox: dict | None = None) -> Path:
+              created_at: str = "2026-11-20T10:00:00+00:00", sandbox: dict | None = None,
+              sandbox_tasks: str | None = None) -> Path:
+    """sandbox: the run's; sandbox_tasks: a prefix of the tasks that ran programs in it (each task
+    then records its own, as `harness run` does); None leaves the tasks silent, as older files."""
     run_dir = root / run_id
+    if sandbox_tasks is not None:
+        for name, (tr, _) in tasks.items():
+            tr.sandbox = (sandbox or {}) if name.startswith(sandbox_tasks) else {}
     result = RunResult(run_id=run_id, model=model, tasks={k: v[0] for k, v in tasks.items()},
                        provenance=Provenance(harness_version="0.1.0", git_commit="cbf526b0", created_at=created_at,
                                              sandbox=sandbox or {}))
@@ -163,4 +169,45 @@ def write_family_runs(root: Path, small: bool = False) -> None:
             scores = grouped_metric_scores(30 + 7 * i + j, ["score"], {}, n=10)
             tasks[f"teval-{ability}"] = (task_result(f"teval-{ability}", scores), scores)
         write_run(root, f"family-{name}", model, tasks,
-                        sandbox={"images": {"cruxeval-x": f"sha256:{'ab' * 8}{i}"}})
+                  sandbox={"images": {"cruxeval-x": f"sha256:{'ab' * 8}{i}"}}, sandbox_tasks="cruxeval")
+
+
+def zero_one_scores(pattern: list[int], first: int = 0) -> list[SampleScore]:
+    return [SampleScore(doc_id=f"d{first + i}", values={"accuracy": float(v)}) for i, v in enumerate(pattern)]
+
+
+def tie_inversion_runs(root: Path) -> None:
+    """A case where "1 + the number of rows significantly better" inverts scores: `lead` beats
+    `second` significantly on 200 shared documents; `short` answered only 20 of them, scores a
+    little below `second`, and no test separates it from either (the old rule ranked it first). `solo` is alone on toy-solo."""
+    lead = [1] * 160 + [0] * 40  # 0.80
+    second = [1] * 130 + [0] * 30 + [1] * 10 + [0] * 30  # 0.70: 30 docs only lead got, 10 only second
+    short = [1] * 10 + [1] * 3 + [0] * 7  # 0.65 on d150..d169: 0 vs 3 discordant with lead, 10 vs 7 with second
+    for name, pattern, first in (("lead", lead, 0), ("second", second, 0), ("short", short, 150)):
+        scores = zero_one_scores(pattern, first)
+        write_run(root, f"tie-{name}", model_info(f"tie-{name}"), {"toy-rank": (task_result("toy-rank", scores), scores)})
+    solo = zero_one_scores([1, 0, 1, 1])
+    write_run(root, "tie-solo", model_info("tie-solo"), {"toy-solo": (task_result("toy-solo", solo), solo)})
+
+
+def teval_chat_run(root: Path) -> Path:
+    """A T-Eval-shaped run whose prompts are multi-turn chats (system, user, assistant, function)
+    and whose outputs carry a reasoning split (SampleRecord.reasoning, reasoning_info)."""
+    name = "teval-reason-str"
+    scores, records = [], []
+    for i in range(6):
+        s = SampleScore(doc_id=f"query_{i}", values={"thought": 0.5 + 0.05 * i, "parse_rate": 1.0, "score": 0.5 + 0.05 * i},
+                        groups={"format": "str"}, record={"scored_output": f"Thought: look up item {i}",
+                                                          "parsed": {"thought": f"look up item {i}", "name": "search"}})
+        scores.append(s)
+        chat = [{"role": "system", "content": "You are an assistant that can use tools.\nTools: search(query), lookup(id)"},
+                {"role": "user", "content": f"Find the price of item {i}."},
+                {"role": "assistant", "content": f"Thought: search first\nAction: search\nAction Input: item {i}"},
+                {"role": "function", "content": f"{{\"results\": [\"item {i}\", \"item {i + 1}\"]}}"}]
+        records.append(SampleRecord(task=name, doc_id=s.doc_id, prompt=chat, outputs=[f"Thought: look up item {i}"],
+                                    values=s.values, groups=s.groups, record=s.record,
+                                    reasoning=[f"The user wants item {i}; the search found it, so look it up."],
+                                    reasoning_info=[{"verdict": "complete", "reasoning_tokens": 14, "answer_tokens": 6}]))
+    run_dir = write_run(root, "teval-chat", model_info("chat-7b"), {name: (task_result(name, scores), scores)})
+    write_samples(run_dir, name, records)
+    return run_dir

@@ -68,7 +68,8 @@ def test_site_in_chromium(real_runs, tmp_path):
         dates = sorted(r["provenance"]["created_at"] for r in runs.values())
         for want in (dates, dates[::-1]):
             heads[date_col - 1].click()
-            got = [td.text for td in browser.find_elements(By.CSS_SELECTOR, f"#overview tbody tr td:nth-child({date_col})")]
+            got = [td.get_attribute("data-sort") for td in
+                   browser.find_elements(By.CSS_SELECTOR, f"#overview tbody tr td:nth-child({date_col})")]
             assert got == want
 
         # benchmark page: ranking best first, the paired test recomputed from the sample files
@@ -98,8 +99,9 @@ def test_site_in_chromium(real_runs, tmp_path):
         assert float(pair[4].get_attribute("data-sort")) == pytest.approx(p)
         full_page_screenshot(browser, shots / "benchmark.png")
 
-        # comparison page: every document, and the filter keeps those whose verdicts differ
-        pair[7].find_element(By.TAG_NAME, "a").click()
+        # the static comparison page (readable without JavaScript): every document, and the
+        # filter keeps those whose verdicts differ
+        pair[7].find_element(By.CSS_SELECTOR, "a.static-link").click()
         samples = browser.find_elements(By.CSS_SELECTOR, "#samples tbody tr")
         assert len(samples) == len(set(sa) | set(sb))
         differ = {d for d in shared if sa[d]["values"] != sb[d]["values"]}

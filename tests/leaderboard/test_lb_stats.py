@@ -7,6 +7,7 @@ import pytest
 from scipy.stats import binomtest, wilcoxon
 
 from harness.results import SampleRecord
+from leaderboard.ranking import mean_ranks
 from leaderboard.stats import PairedTest, mcnemar_exact_p, paired_test, rank_with_ties
 
 
@@ -55,21 +56,47 @@ def test_without_samples_or_overlap_there_is_no_test():
     assert t.method == "no shared documents" and not t.tested
 
 
-def test_rank_counts_models_significantly_better():
-    # 0 ~ 1 and 1 ~ 2 but 0 beats 2 significantly: ranks 1, 1, 2; 3 is beaten by everyone
+def _t(p: float) -> PairedTest:
+    return PairedTest("accuracy", 100, None, None, None, p, "mcnemar-exact")
+
+
+def test_tie_groups_start_at_their_best_row():
+    # 0 ~ 1 and 1 ~ 2 but 0 beats 2 significantly: 2 starts a group (rank 3); 3 is beaten by 2
     values = [0.8, 0.75, 0.7, 0.3]
-
-    def t(p: float) -> PairedTest:
-        return PairedTest("accuracy", 100, None, None, None, p, "mcnemar-exact")
-
-    tests = {(0, 1): t(0.4), (1, 2): t(0.3), (0, 2): t(0.01), (0, 3): t(0.001), (1, 3): t(0.001), (2, 3): t(0.002)}
+    tests = {(0, 1): _t(0.4), (1, 2): _t(0.3), (0, 2): _t(0.01), (0, 3): _t(0.001), (1, 3): _t(0.001), (2, 3): _t(0.002)}
     rows = rank_with_ties(values, tests)
     assert [r.index for r in rows] == [0, 1, 2, 3]
-    assert [r.rank for r in rows] == [1, 1, 2, 4]
-    assert [r.tied_with_next for r in rows] == [True, True, False, None]
+    assert [r.rank for r in rows] == [1, 1, 3, 4]
+    assert [r.leader for r in rows] == [0, 0, 2, 3]
+    assert rows[1].tied and rows[1].test_with_leader.p_value == 0.4
+    assert rows[2].previous_leader == 0 and rows[2].test_with_previous.p_value == 0.01
+
+
+def test_ranks_never_invert_scores_whatever_the_tests_say():
+    """The old rule (1 + the rows significantly better) ranked `short` (0.65, few documents, tied
+    with everyone) above `second` (0.70, significantly below `lead`)."""
+    values = [0.80, 0.70, 0.65]
+    tests = {(0, 1): _t(0.002), (0, 2): _t(0.25), (1, 2): _t(0.63)}
+    rows = rank_with_ties(values, tests)
+    assert [r.rank for r in rows] == [1, 2, 2]
+    old_rule = [1 + sum(tests.get((j, i), _t(1.0)).significant for j in range(3) if j < i) for i in range(3)]
+    assert old_rule == [1, 2, 1]  # the inversion the new rule removes
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # random scores and random p-values: ranks follow the score order
+        n = int(rng.integers(2, 8))
+        vals = rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], size=n).tolist()
+        tests = {(i, j): _t(float(rng.uniform(0, 0.2))) for i in range(n) for j in range(i + 1, n)}
+        ranked = rank_with_ties(vals, tests)
+        assert all(a.value >= b.value and a.rank <= b.rank for a, b in zip(ranked, ranked[1:]))
+        assert all(a.rank == b.rank for a, b in zip(ranked, ranked[1:]) if a.value == b.value)
 
 
 def test_rank_without_tests_is_the_plain_order():
     rows = rank_with_ties([0.2, None, 0.9, 0.5], {})
     assert [r.index for r in rows] == [2, 3, 0, 1]
-    assert [r.rank for r in rows] == [1, 2, 3, 4]
+    assert [r.rank for r in rows] == [1, 2, 3, None]
+
+
+def test_mean_rank_counts_only_benchmarks_with_competition():
+    ranks = [{"a": 1, "b": 2}, {"a": 2, "b": 1, "c": 3}, {"solo": 1}, {"a": 1, "solo": None}]
+    assert mean_ranks(ranks) == {"a": (1.5, 2), "b": (1.5, 2), "c": (3.0, 1)}

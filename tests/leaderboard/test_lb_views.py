@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lb_htmltables import page_tables, table_dict
-from leaderboard.fmt import fmt_value
+from lb_htmltables import page_tables, provenance_panels, table_dict
+from leaderboard.fmt import fmt_ci, fmt_value
 from leaderboard.site import build_site
 from leaderboard.views import curve_points
 
@@ -84,11 +84,16 @@ def test_cruxeval_x_family_tables_heatmaps_and_language_correlation(built):
     corr = np.corrcoef(mat.T)
     svg = (site / "plots" / "family-cruxeval-x" / "correlation.svg").read_text()
     assert f">{corr[0, 1]:.2f}<" in svg and f">{corr[2, 3]:.2f}<" in svg
-    # family ranking: mean over the 8 tasks; the paired test pools every member's documents
+    # family ranking: mean over the 8 tasks, its interval from the members' standard errors and
+    # n = their documents; the paired test pools every member's documents
     ranking = table_dict(tables["family-ranking"], key="model")
     means = {m: np.mean([score(m, mode, lang) for mode in modes for lang in langs]) for m in MODELS}
+    shown = {}
     for m in MODELS:
-        assert ranking[m]["mean"] == fmt_value(means[m]) and ranking[m]["member tasks"] == "8/8"
+        mvs = [results[m]["tasks"][f"cruxeval-x-{mode}-{lang}"]["metrics"]["pass@1"] for mode in modes for lang in langs]
+        half = 1.959963984540054 * np.sqrt(sum(mv["stderr"] ** 2 for mv in mvs)) / len(mvs)
+        shown[m] = f"{fmt_value(means[m])}{fmt_ci(means[m] - half, means[m] + half)} n={sum(mv['n'] for mv in mvs)}"
+        assert ranking[m]["mean"] == shown[m] and ranking[m]["member tasks"] == "8/8"
     best, second = sorted(MODELS, key=means.get, reverse=True)[:2]
     pooled = {}
     for m in (best, second):
@@ -100,14 +105,16 @@ def test_cruxeval_x_family_tables_heatmaps_and_language_correlation(built):
     from scipy.stats import binomtest
 
     p = binomtest(a_only, a_only + b_only).pvalue
-    vs_next = ranking[best]["vs next"]
-    assert (vs_next.startswith("≈") and p >= 0.05) or (vs_next.startswith(">") and p < 0.05)
-    assert f"{p:.3f}" in vs_next or (p < 0.001 and "<0.001" in vs_next)
-    # the overview shows the family as one column
+    group = ranking[second]["tie group"]  # the second row: tied with the best, or below it
+    assert (group.startswith(f"≈ {best}") and p >= 0.05) or (group.startswith(f"< {best}") and p < 0.05)
+    assert f"{p:.3f}" in group or (p < 0.001 and "<0.001" in group)
+    assert ranking[best]["rank"] == "1" and ranking[second]["rank"] == ("1" if p >= 0.05 else "2")
+    # the overview shows the family as one column, with the family page's rank, interval and n
     overview = next(t for t in page_tables((site / "index.html").read_text()) if t["id"] == "overview")
     col = next(i for i, h in enumerate(overview["head"]) if h.startswith("CRUXEval-X"))
     row = next(r for r in overview["rows"] if r[0].startswith(best))
-    assert row[col] == f"{fmt_value(means[best])} 8/8 tasks"
+    value, ci_n = shown[best].split("[")
+    assert row[col] == f"{value} #1[{ci_n} 8/8 tasks"
     assert not any(h.startswith("cruxeval-x-") for h in overview["head"])
 
 
@@ -157,28 +164,72 @@ def test_teval_abilities_and_proactive_five_rates_per_split(built):
     for i, split in enumerate(["real_average", "real_coding", "real_writing"], start=1):
         t = tables[f"breakdown-proactivebench-v1-split-{i}"]
         assert t["head"][1:6] == ["recall", "precision", "accuracy", "false_alarm", "f1"]
-        assert "tp (raw)" in t["head"]  # counts are not percentages
+        assert "tp (count)" in t["head"]  # counts are declared counts, not percentages
         rows = table_dict(t)
         for m in MODELS:
             mv = results[m]["tasks"]["proactivebench"]["breakdown"]["split"][split]
             assert rows[m]["f1"] == fmt_value(mv["f1"]["value"])
-            assert rows[m]["tp (raw)"] == fmt_value(mv["tp"]["value"], pct=False)
+            assert rows[m]["tp (count)"] == fmt_value(mv["tp"]["value"], pct=False)
     # no per-sample f1 exists: the pairs are reported untested, not invented
     pairs = tables["pairs-proactivebench-v1"]
     assert all(row[5] == "no per-document f1 values" for row in pairs["rows"])
 
 
-def test_provenance_on_every_row(built):
+def test_provenance_in_a_panel_per_row_and_sandboxes_only_where_programs_ran(built):
     _, site, results = built
     for task in ("math500", "cruxeval-x-input-py", "readoc-arxiv", "teval-review", "proactivebench"):
+        html = (site / "bench" / f"{task}.html").read_text()
         t = tables_of(site, task)[f"ranking-{task}-v1"]
-        for row in t["rows"]:
-            cells = dict(zip(t["head"], row))
-            r = results[row[1]]
+        assert t["head"][:3] == ["rank", "model", "tie group"]  # no provenance columns
+        panels = provenance_panels(html, f"ranking-{task}-v1")
+        assert len(panels) == len(t["rows"]) == 3
+        for slug, panel in panels.items():
+            r = results[slug]
             tr = r["tasks"][task]
-            assert cells["task version · prompt"] == f"v{tr['version']} · {tr['prompt_hash']}"
-            assert cells["backend"] == f"{r['model']['backend']} {r['model']['backend_version']}"
-            assert cells["model revision"] == r["model"]["revision"]
-            assert cells["date"] == r["provenance"]["created_at"]
-            assert r["provenance"]["sandbox"]["images"]["cruxeval-x"] in cells["sandbox images"]
-            assert cells["harness"].startswith(r["provenance"]["harness_version"])
+            assert panel["run"] == r["run_id"] and panel["task version"] == tr["version"]
+            assert panel["prompt hash"] == tr["prompt_hash"]
+            assert panel["backend"] == f"{r['model']['backend']} {r['model']['backend_version']}"
+            assert panel["model revision"] == r["model"]["revision"]
+            assert panel["date"] == r["provenance"]["created_at"]
+            assert panel["harness"].startswith(r["provenance"]["harness_version"])
+            digest = r["provenance"]["sandbox"]["images"]["cruxeval-x"]
+            if task.startswith("cruxeval"):
+                assert digest in panel["sandbox"]
+            else:
+                assert not any(k.startswith("sandbox") for k in panel) and digest not in html
+    # the overview's panel lists the sandbox once, for the tasks that ran programs
+    panel = provenance_panels((site / "index.html").read_text(), "overview")["alpha-7b"]
+    (label, text), = [(k, v) for k, v in panel.items() if k.startswith("sandbox")]
+    assert label.startswith("sandbox of cruxeval-x-") and "more" in label and "sha256:" in text
+
+
+def test_a_run_that_does_not_say_which_task_ran_programs_says_so(tmp_path):
+    import lb_synth as synth
+
+    scores = synth.math_scores(0.5, 0, n=8)
+    tasks = {name: (synth.task_result(name, scores), scores) for name in ("math500", "other")}
+    synth.write_run(tmp_path / "results", "old", synth.model_info("m"), tasks, sandbox={"kind": "bwrap"})
+    build_site(tmp_path / "results", tmp_path / "site")
+    panel = provenance_panels((tmp_path / "site" / "bench" / "math500.html").read_text(), "ranking-math500-v1")["m"]
+    (label,) = [k for k in panel if k.startswith("sandbox")]
+    assert "does not say which of its tasks ran programs" in label
+
+
+def test_units_are_declared_not_read_from_the_values(tmp_path):
+    """One negative value does not turn a % column raw; an unknown metric stays raw even in [0, 1];
+    a result's own declaration (extra["units"]) wins."""
+    import lb_synth as synth
+    from harness.task import SampleScore
+
+    root = tmp_path / "results"
+    for i, name in enumerate(("a", "b")):
+        scores = [SampleScore(doc_id=f"d{j}", values={"accuracy": 0.5 - i, "bleu": 0.25, "delta": 0.1})
+                  for j in range(4)]
+        tr = synth.task_result("toy", scores, extra={"units": {"delta": "%"}})
+        synth.write_run(root, name, synth.model_info(name), {"toy": (tr, scores)})
+    build_site(root, tmp_path / "site")
+    t = tables_of(tmp_path / "site", "toy")["ranking-toy-v1"]
+    assert t["head"][3:] == ["accuracy", "bleu (raw)", "delta"]
+    rows = table_dict(t, key="model")
+    assert rows["b"]["accuracy"].startswith("-50.0") and rows["a"]["bleu (raw)"] == "0.25"
+    assert rows["a"]["delta"] == "10.0"

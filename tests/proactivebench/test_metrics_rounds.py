@@ -71,7 +71,8 @@ def test_counts_of_a_hand_made_verdict_set(docs):
     assert metrics["false_alarm"].value == pytest.approx(2 / 5)
     assert metrics["f1"].value == pytest.approx(2 * 0.6 * 0.375 / 0.975)
     assert metrics["recall"].n == 15 and breakdown["counts"]["real_average"]["events_judged"].value == 15
-    assert set(metrics) == {"recall", "precision", "accuracy", "false_alarm", "f1"}
+    assert set(metrics) == {"recall", "precision", "accuracy", "false_alarm", "f1", "judge_unparsable"}
+    assert metrics["judge_unparsable"].value == 0 and metrics["judge_unparsable"].n == 15
     # one agent turn per round; each judge call rides along with the next turn
     assert len(rounds) == 15 + 1
 

@@ -20,7 +20,7 @@ ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
 
 N_DOCS, MAX_TOKENS = 6, 16
-RUN = ["run", "--model", "hf:smollm2-135m-instruct", "--batch-size", "1", "--tasks", "math500",
+RUN = ["run", "--model", "hf:smollm2-135m-instruct", "--batch-size", "1", "--dtype", "float32", "--tasks", "math500",
        "--limit", str(N_DOCS), "--max-tokens", str(MAX_TOKENS), "--no-progress"]
 
 
@@ -70,7 +70,7 @@ def test_cli_replica_killed_mid_run_then_rerun_completes(ray_cluster, hf_backend
 
     # the records equal those of the local executor (what `--executor local` runs), byte for byte
     cfg = RunConfig(model="hf:smollm2-135m-instruct", tasks="math500", limit=N_DOCS, max_tokens=MAX_TOKENS,
-                    backend_options={"batch_size": 1})
+                    backend_options={"batch_size": 1, "dtype": "float32"})
     hf_backend.batch_size = 1
     try:
         local = evaluate(cfg, tmp_path / "local", backends={"model": hf_backend}, progress=False)

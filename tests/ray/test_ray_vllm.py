@@ -51,7 +51,11 @@ def test_two_replicas_give_the_local_records(vllm_backend, replicas, tmp_path):
     run = evaluate(RunConfig(**BASE, limit=6, executor="ray", replicas=2), tmp_path / "ray",
                    executor=replicas, progress=False)
     assert _records(tmp_path / "ray") == _records(tmp_path / "local")
-    assert run.model == load_results(tmp_path / "local").model  # same engine, same store identity
+    local = load_results(tmp_path / "local").model  # same engine, same store identity
+    assert run.model.model_dump(exclude={"settings"}) == local.model_dump(exclude={"settings"})
+    assert run.model.settings["dtype"] == local.settings["dtype"] == "float32"
+    # how each engine ran (threads on its slice of cores, KV cache) is recorded, per engine
+    assert 1 <= run.model.settings["engine"]["threads"] <= local.settings["engine"]["threads"]
     assert _replicas_used(tmp_path / "ray") == {0, 1}
     ex = run.provenance.executor
     assert ex["name"] == "ray" and ex["replicas"] == 2

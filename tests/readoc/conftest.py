@@ -31,3 +31,26 @@ def needs_pdftotext():
 def _private_cache(tmp_path_factory, monkeypatch):
     # page images and hashes go to a per-session cache, not the user's
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path_factory.getbasetemp() / "harness-cache"))
+
+
+# One engine of each kind for the tiny vision-language model, for the whole session; `harness parity`
+# on the same spec and options shares them (harness.backends.models keeps one engine per model).
+VLM_OPTIONS = {"dtype": "float32"}  # what `harness parity` asks for
+
+
+@pytest.fixture(scope="session")
+def vlm_vllm(tiny_vlm_path):
+    from harness.backends.models import make_backend
+
+    backend = make_backend(f"vllm:{tiny_vlm_path}", options=VLM_OPTIONS)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def vlm_hf(tiny_vlm_path):
+    from harness.backends.models import make_backend
+
+    backend = make_backend(f"hf:{tiny_vlm_path}", options=VLM_OPTIONS)
+    yield backend
+    backend.close()

@@ -7,7 +7,7 @@ from tasks.readoc.s3 import SUBSET_COLUMNS, score_document
 pytestmark = pytest.mark.needs_shared_data
 
 
-@pytest.mark.parametrize("subset", ["arxiv", "github"])
+@pytest.mark.parametrize("subset", ["arxiv", "github"])  # zenodo: test_zenodo_pages.py
 def test_gold_against_itself_is_perfect(data_dir, subset):
     golds = sorted((data_dir / subset / "markdown").glob("*.md"))
     assert len(golds) == 10

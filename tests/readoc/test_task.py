@@ -19,9 +19,9 @@ VLM = ModelInfo(spec="vllm:some-vlm", backend="vllm", name="some-vlm", fingerpri
 
 
 def test_group_and_tasks_resolve():
-    assert [t.name for t in resolve("readoc")] == ["readoc-arxiv", "readoc-github"]
-    with pytest.raises(HarnessError):
-        ReadocTask("zenodo")
+    assert [t.name for t in resolve("readoc")] == ["readoc-arxiv", "readoc-github", "readoc-zenodo"]
+    with pytest.raises(HarnessError, match="unknown READoc subset 'wiki'"):
+        ReadocTask("wiki")
 
 
 def test_documents_load_from_the_shared_sample(data_dir):
@@ -97,14 +97,19 @@ def test_pdftotext_end_to_end_on_github(data_dir, needs_pdftotext):
     assert 0.2 < metrics["average"].value < 0.8
 
 
-def test_hub_layout_from_a_local_copy(data_dir, tmp_path):
-    ids = ["108110", "24053"]
-    (tmp_path / "github_ground_truth").mkdir()
-    with zipfile.ZipFile(tmp_path / "github.zip", "w") as z:
+@pytest.mark.parametrize("subset,ids", [
+    ("github", ["108110", "24053"]),
+    # Zenodo ids are upload names: spaces, commas, parentheses, dots
+    ("zenodo", ["1aebdd6634d13516c7c8c5d3da75e4ad-Annex Sparx Model Report",
+                "eebd38cbf4355626465dd403a34ca9df-1 - PJSE v.9 n.4 (1-8) , 2023 Darbar"]),
+])
+def test_hub_layout_from_a_local_copy(data_dir, tmp_path, subset, ids):
+    (tmp_path / f"{subset}_ground_truth").mkdir()
+    with zipfile.ZipFile(tmp_path / f"{subset}.zip", "w") as z:
         for i in ids:
-            shutil.copy(data_dir / "github" / "markdown" / f"{i}.md", tmp_path / "github_ground_truth")
-            z.write(data_dir / "github" / "pdf" / f"{i}.pdf", f"github/{i}.pdf")
-    docs = ReadocTask("github").load_docs(tmp_path)
+            shutil.copy(data_dir / subset / "markdown" / f"{i}.md", tmp_path / f"{subset}_ground_truth")
+            z.write(data_dir / subset / "pdf" / f"{i}.pdf", f"{subset}/{i}.pdf")
+    docs = ReadocTask(subset).load_docs(tmp_path)
     assert sorted(d.id for d in docs) == sorted(ids)
     assert all(d.data["pdf"].endswith(".pdf") and "readoc/hub" in d.data["pdf"] for d in docs)
 

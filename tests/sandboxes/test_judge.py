@@ -70,3 +70,50 @@ def test_denials_say_why():
 def test_missing_result_is_a_sandbox_error():
     verdict = judge(LANGUAGES["py"], {"steps": [], "error": "exec failed"})
     assert verdict.reason is Reason.SANDBOX_ERROR and not verdict.passed
+
+
+def test_exit_zero_without_the_proof_is_incomplete():
+    proof = "0123abcd\n"
+    ok = step(code=0)
+    assert judge(LANGUAGES["py"], {"steps": [dict(ok, proof=proof)]}, proof=proof).reason is Reason.OK
+    assert judge(LANGUAGES["py"], {"steps": [dict(ok, proof="")]}, proof=proof).reason is Reason.INCOMPLETE
+    assert judge(LANGUAGES["py"], {"steps": [dict(ok, proof="other\n")]}, proof=proof).reason is Reason.INCOMPLETE
+    # the reference's failure rules come first: a failed test stays a failed test
+    failed = dict(step(code=1, err="AssertionError"), proof="")
+    assert judge(LANGUAGES["py"], {"steps": [failed]}, proof=proof).reason is Reason.RUNTIME_ERROR
+    rkt = dict(step(code=0, err="FAILURE"), proof=proof)
+    assert judge(LANGUAGES["rkt"], {"steps": [rkt]}, proof=proof).reason is Reason.RUNTIME_ERROR
+    # a compile error never reaches the proof
+    assert judge(LANGUAGES["cpp"], {"steps": [step("compile", code=1)]}, proof=proof).reason is Reason.COMPILE_ERROR
+
+
+def test_a_runner_that_died_after_starting_was_killed_by_the_program():
+    from sandboxes.common import read_result
+
+    started = '{"started": true, "oom_kills": 0}\n'
+    raw, flags = read_result(started, "", {"oom_killed": False})
+    assert judge(LANGUAGES["sh"], raw, **flags).reason is Reason.RUNNER_KILLED
+    raw, flags = read_result(started, "", {"oom_killed": True})  # the memory cgroup did it
+    assert judge(LANGUAGES["sh"], raw, **flags).reason is Reason.MEMORY
+    raw, flags = read_result("", "bwrap: cannot mount", {"oom_killed": False})  # never started
+    assert judge(LANGUAGES["sh"], raw, **flags).reason is Reason.SANDBOX_ERROR
+    raw, flags = read_result(started, "", {"oom_killed": False}, stopped=True)
+    assert "stopped" in judge(LANGUAGES["sh"], raw, **flags).detail
+
+
+def test_each_distinct_program_runs_once():
+    from sandboxes import Program, Verdict
+    from sandboxes.base import run_each_once
+
+    calls = []
+
+    def run(programs):
+        calls.append(len(programs))
+        return [Verdict(True, Reason.OK, stdout=p.files["main.py"]) for p in programs]
+
+    a, b = Program("py", {"main.py": "a"}), Program("py", {"main.py": "b"})
+    proved = Program("py", {"main.py": "a"}, proof=True)  # another run: the proof is asked
+    verdicts = run_each_once([a, b, a, proved, b, a], run)
+    assert calls == [3]
+    assert [v.stdout for v in verdicts] == ["a", "b", "a", "a", "b", "a"]
+    assert [bool(v.meta.get("duplicate")) for v in verdicts] == [False, False, True, False, True, True]
