@@ -32,8 +32,13 @@ def register_cli(sub) -> None:
 
 def cmd_doctor(args) -> int:
     missing: list[tuple[str, str]] = []
-    for title, lines in (("machine", _machine()), ("engines", _engines(missing)),
-                         ("sandboxes", _sandboxes(missing)), ("data", _data(missing))):
+    from harness import registry
+
+    sections = [("machine", _machine()), ("engines", _engines(missing))]
+    # packages above the core (sandboxes) add their own section: the core never imports them
+    sections += [(title, lines(missing)) for title, lines in registry.doctor_sections()]
+    sections.append(("data", _data(missing)))
+    for title, lines in sections:
         print(title)
         for key, value in lines:
             print(f"  {key:14s} {value}")
@@ -149,30 +154,6 @@ def _embedded_model(lines: list[tuple[str, str]], missing: list[tuple[str, str]]
         lines.append(("model", f"{name}: {e.problem}"))
         missing.append((f"the embedded model {name}", e.hint))
     return None
-
-
-def _sandboxes(missing: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    fix = "bash .ci/setup-sandboxes.sh (installs docker.io and bubblewrap, starts dockerd)"
-    lines = []
-    try:
-        from sandboxes.docker import docker_client
-
-        client = docker_client(timeout=5)
-        lines.append(("docker", f"available (Docker Engine {client.version().get('Version', '?')})"))
-    except HarnessError as e:
-        lines.append(("docker", f"not available: {e.problem}"))
-    except ImportError as e:
-        lines.append(("docker", f"not available: {e}"))
-    try:
-        from sandboxes.bwrap import bwrap_available
-
-        problem = bwrap_available()
-    except (ImportError, OSError) as e:
-        problem = str(e)
-    lines.append(("bwrap", "available" if problem is None else f"not available: {problem}"))
-    if all("not available" in v for _, v in lines):
-        missing.append(("a sandbox (code-execution tasks: cruxeval, cruxeval-x)", fix))
-    return lines
 
 
 def _data(missing: list[tuple[str, str]]) -> list[tuple[str, str]]:

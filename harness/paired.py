@@ -1,5 +1,5 @@
 """Paired tests between two runs on the documents both answered (`harness results compare`, and
-the leaderboard through leaderboard/stats.py).
+the leaderboard pages and rankings).
 
 0/1 verdicts get McNemar's exact test (a two-sided binomial test on the discordant pairs);
 anything else gets a paired bootstrap of the mean difference. Both report a 95% interval of the

@@ -17,6 +17,7 @@ from harness.task import Task
 _TASKS: dict[str, Callable[[], Task]] = {}
 _GROUPS: dict[str, Callable[[], list[str]]] = {}
 _CLI_PLUGINS: list[Callable] = []
+_DOCTOR_SECTIONS: dict[str, Callable] = {}
 _UNAVAILABLE: dict[str, HarnessError] = {}  # task family -> why it is not available
 _loaded = False
 
@@ -33,6 +34,16 @@ def register_group(name: str, members: Callable[[], list[str]]) -> None:
 def register_cli(add_commands: Callable) -> None:
     """A task package's own sub-commands: add_commands(subparsers) is called by the CLI."""
     _CLI_PLUGINS.append(add_commands)
+
+
+def register_doctor_section(title: str, lines: Callable) -> None:
+    """A section of `harness doctor`: lines(missing) returns (key, value) rows and appends
+    (what, fix) pairs to missing."""
+    _DOCTOR_SECTIONS[title] = lines
+
+
+def doctor_sections() -> list[tuple[str, Callable]]:
+    return list(_DOCTOR_SECTIONS.items())
 
 
 def cli_plugins() -> list[Callable]:

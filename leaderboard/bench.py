@@ -14,7 +14,7 @@ from leaderboard.collect import Board, Cell, Entry, TaskKey, bench_href
 from leaderboard.fmt import fmt_p, fmt_value, score_cell, sort_key
 from leaderboard.plots import curves_svg, heatmap_svg
 from leaderboard.ranking import rank_with_ties, tie_cell
-from leaderboard.stats import PairedTest, paired_test
+from harness.paired import PairedTest, paired_test
 from leaderboard.tables import (breakdown_frame, group_table, headline, metrics_by_group, natural_key, provenance_panel,
                                 units_of)
 from leaderboard.views import PERCENT, RAW, FamilyView, curve_points, order_metrics, view_for

@@ -10,7 +10,7 @@ from leaderboard.browser import Fragments
 from leaderboard.collect import Board, Cell, Entry, TaskKey
 from leaderboard.fmt import fmt_p, fmt_value
 from leaderboard.samples import sample_view
-from leaderboard.stats import PairedTest
+from harness.paired import PairedTest
 from leaderboard.tables import natural_key, provenance, sample_units
 
 

@@ -18,7 +18,7 @@ from leaderboard.collect import Board, Cell, Entry, TaskKey, slugify
 from leaderboard.fmt import fmt_ci, fmt_value, is_number, sort_key
 from leaderboard.plots import heatmap_svg
 from leaderboard.ranking import rank_with_ties, tie_cell
-from leaderboard.stats import paired_test
+from harness.paired import paired_test
 from leaderboard.tables import headline, natural_key, provenance_panel, units_of
 from leaderboard.views import PERCENT, FamilyView, families, order_metrics, task_dims
 

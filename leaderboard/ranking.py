@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from leaderboard.fmt import p_label
 
 if TYPE_CHECKING:
-    from leaderboard.stats import PairedTest
+    from harness.paired import PairedTest
 
 RULE = ("Rank: rows are ordered by score; each tie group starts at its best row and holds the next rows "
         "while a paired test on the documents both answered finds them not significantly worse than that "

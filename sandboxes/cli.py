@@ -21,6 +21,11 @@ from .languages import LANGUAGES, get_language, parse_languages
 
 
 def register_cli(subparsers) -> argparse._SubParsersAction:
+    from harness import registry
+
+    from .doctor import doctor_lines
+
+    registry.register_doctor_section("sandboxes", doctor_lines)
     parser = subparsers.add_parser("sandbox", help="build and use the code-execution sandboxes")
     commands = parser.add_subparsers(dest="sandbox_command", metavar="COMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])

@@ -153,12 +153,9 @@ class VLLMLogprobEngine(LogprobEngine):
 
 def make_engine(kind: str, path: str, dtype: str = "auto", batch_tokens: int = 4096, max_model_len: int | None = None) -> LogprobEngine:
     if kind == "auto":
-        try:
-            import vllm  # noqa: F401
+        import importlib.util
 
-            kind = "vllm"
-        except ImportError:
-            kind = "hf"
+        kind = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
     if kind == "vllm":
         return VLLMLogprobEngine(path, dtype=dtype, max_model_len=max_model_len)
     return HFLogprobEngine(path, dtype=dtype, batch_tokens=batch_tokens)

@@ -8,7 +8,8 @@ from scipy.stats import binomtest, wilcoxon
 
 from harness.results import SampleRecord
 from leaderboard.ranking import mean_ranks
-from leaderboard.stats import PairedTest, mcnemar_exact_p, paired_test, rank_with_ties
+from harness.paired import PairedTest, mcnemar_exact_p, paired_test
+from leaderboard.ranking import rank_with_ties
 
 
 def _records(values: list[float], metric: str = "accuracy", offset: int = 0) -> list[SampleRecord]:

@@ -91,7 +91,8 @@ def test_arithmetic_against_direct_computation(prm, candidates, smollm2, trained
     assert prm.response_score(payload) == pytest.approx(min(rewards), abs=1e-6)
     for agg, want in (("sum", sum(rewards)), ("last", np.cumsum(rewards)[-1]), ("qmin", min(np.cumsum(rewards)))):
         other = ImplicitPRM(parse_spec(f"implicit-prm:policy={trained_copy},ref={smollm2},beta={BETA},agg={agg}"))
-        assert other.response_score(payload) == pytest.approx(want, abs=1e-6)
+        # each step is within 1e-6 of the direct computation, so a sum of them within n * 1e-6
+        assert other.response_score(payload) == pytest.approx(want, abs=1e-6 * len(steps))
     half = ImplicitPRM(parse_spec(f"implicit-prm:policy={trained_copy},ref={smollm2},beta={BETA / 2},engine=hf"))
     assert half.response_score(payload) == pytest.approx(min(rewards) / 2, abs=1e-6)
 
