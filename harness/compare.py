@@ -57,8 +57,8 @@ def compare_table(a: RunResult, b: RunResult, a_dir: Path | None = None, b_dir: 
         recs_a = _samples(a_dir, name) if a_dir and ta and tb else None
         recs_b = _samples(b_dir, name) if b_dir and ta and tb else None
         label = row.label
-        if ta and tb and (ta.version != tb.version or ta.prompt_hash != tb.prompt_hash):
-            label += " [yellow](task version or prompt differs)[/yellow]"
+        if ta and tb and _differs(ta, tb):
+            label += " [yellow]†[/yellow]"
         metrics = list(ta.metrics if ta else {}) + [k for k in (tb.metrics if tb else {}) if not ta or k not in ta.metrics]
         for i, k in enumerate(metrics):
             ma = ta.metrics.get(k) if ta else None
@@ -66,6 +66,14 @@ def compare_table(a: RunResult, b: RunResult, a_dir: Path | None = None, b_dir: 
             test = paired_test(recs_a, recs_b, k, seed=seed) if ta and tb and a_dir and b_dir else None
             t.add_row(label if i == 0 else "", k, _value(ma), _value(mb), *_test_cells(test, ma, mb))
     return t
+
+
+def _differs(ta, tb) -> str | None:
+    """What makes two results of one task not directly comparable, or None."""
+    what = [f"{label} {x} / {y}" for label, x, y in (
+        ("task version", ta.version, tb.version), ("scorer version", ta.scorer_version or "1", tb.scorer_version or "1"),
+        ("prompt hash", ta.prompt_hash, tb.prompt_hash)) if str(x) != str(y)]
+    return ", ".join(what) or None
 
 
 def compare_runs(run_a: Path, run_b: Path) -> tuple[Table, list[str]]:
@@ -78,4 +86,6 @@ def compare_runs(run_a: Path, run_b: Path) -> tuple[Table, list[str]]:
         f"bootstrap ({BOOTSTRAP_RESAMPLES:,} resamples) otherwise; 95% CI of B - A by paired bootstrap; "
         f"* p < {ALPHA}",
     ]
+    notes += [f"† {name}: A and B differ in {what} (A / B): not directly comparable"
+              for name in a.tasks if name in b.tasks and (what := _differs(a.tasks[name], b.tasks[name]))]
     return compare_table(a, b, Path(run_a), Path(run_b)), notes

@@ -186,7 +186,8 @@ def _score_and_write(runs: list[TaskRun], cfg: RunConfig, run_dir: Path, executo
         write_samples(run_dir, tr.task.name, records)
         files = tr.task.data_files(settings.data_dir)
         results[tr.task.name] = TaskResult(
-            task=tr.task.name, version=tr.task.version, prompt_hash=tr.task.prompt_hash(),
+            task=tr.task.name, version=tr.task.version, scorer_version=tr.task.scorer_version,
+            prompt_hash=tr.task.prompt_hash(),
             n_docs=len(scores), sampling=tr.sampling.model_dump(), metrics=metrics, breakdown=breakdown,
             data_files={str(f): sha256_file(f) for f in files}, config={**tr.task.config(), **({"scoring_options": cfg.scoring_options} if cfg.scoring_options else {})},
             limit=settings.limit, **({"limit_mode": "spread"} if settings.spread and settings.limit else {}),

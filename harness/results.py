@@ -89,6 +89,14 @@ class TaskResult(BaseModel):
     #: the sandbox this task's programs ran in (Provenance.sandbox's description); {} when it ran
     #: none; None in files written before tasks recorded it
     sandbox: dict[str, Any] | None = None
+    #: Task.scorer_version; None in files written before tasks recorded it (= "1")
+    scorer_version: str | None = None
+
+    @property
+    def ranked_version(self) -> str:
+        """The version results are kept apart by: the task's, and the scorer's from 2 on."""
+        scorer = self.scorer_version or "1"
+        return str(self.version) if scorer == "1" else f"{self.version}-scorer{scorer}"
 
 
 class Timing(BaseModel):

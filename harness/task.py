@@ -93,7 +93,10 @@ class Task(ABC):
     """A benchmark. Subclasses set `name` and `version` and implement the abstract methods."""
 
     name: str = ""
-    version: str = "1"
+    version: str = "1"  # prompts and data: part of the store key, so a change regenerates
+    #: how outputs are graded: a change re-grades stored outputs (`harness score`) and keeps the
+    #: results apart from the old ones (compare, leaderboard), without generating again
+    scorer_version: str = "1"
     description: str = ""
     #: the sampling a task uses unless the user overrides it
     default_sampling: SamplingParams = SamplingParams()

@@ -58,10 +58,11 @@ class TemplateTask(Task):
                  version: str = "1", fmt: str = "chat", system: str | None = None, id_field: str = "id",
                  group_fields: tuple[str, ...] = (), sampling: SamplingParams | None = None,
                  description: str = "", config: dict[str, Any] | None = None, answer_field: str = "answer",
-                 normalize: tuple[str, ...] = ()):
+                 normalize: tuple[str, ...] = (), scorer_version: str = "1"):
         if fmt not in ("chat", "completion"):
             raise ValueError(f"format must be chat or completion, not {fmt}")
         self.name, self.version, self.source, self.fmt = name, version, source, fmt
+        self.scorer_version = scorer_version
         self.template_source, self.system = template, system
         self.template = _ENV.from_string(template)
         self.scorer_name = scorer if isinstance(scorer, str) else getattr(scorer, "__name__", "custom")

@@ -238,7 +238,7 @@ def _group_into_entries(runs: list[Run]) -> list[Entry]:
     for run in sorted(runs, key=lambda r: (r.created_at, r.result.run_id), reverse=True):
         model = run.result.model
         key = (model.fingerprint, run.result.judge.fingerprint if run.result.judge else "")
-        cells = {TaskKey(tr.task, str(tr.version)): tr for tr in run.result.tasks.values()}
+        cells = {TaskKey(tr.task, tr.ranked_version): tr for tr in run.result.tasks.values()}
         target, best = None, -1
         for entry in entries:
             if entry.key != key:

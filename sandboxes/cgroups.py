@@ -11,17 +11,14 @@ import re
 import uuid
 from pathlib import Path
 
+from harness.cgroups import own_cgroups
+
 ROOT = Path("/sys/fs/cgroup")
 
 
 def _own_path(controller: str) -> str | None:
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if controller in controllers.split(",") or (controller == "" and controllers == ""):
+    for controllers, path in own_cgroups():
+        if controller in controllers:  # "" finds v2's unified hierarchy
             return path
     return None
 

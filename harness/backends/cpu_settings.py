@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
+from harness.cgroups import own_cgroups
+
 GiB = 1 << 30
 # Instructions that make bfloat16 matmuls native (oneDNN uses them); without them torch emulates.
 BF16_FLAGS = ("avx512_bf16", "amx_bf16", "bf16")  # x86 AVX-512/AMX; "bf16" is the aarch64 feature
@@ -84,15 +86,10 @@ def _cpuinfo() -> tuple[str, frozenset[str]]:
 def _cgroup_files(controller: str, name: str) -> list[Path]:
     """The cgroup file `name` of this process's cgroup and of each parent (limits nest)."""
     out = []
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return out
-    for line in lines:
-        _, ctrls, path = line.split(":", 2)
-        base = Path("/sys/fs/cgroup") if ctrls == "" else None  # cgroup v2
-        if ctrls and controller in ctrls.split(","):
-            base = Path("/sys/fs/cgroup") / ctrls
+    for ctrls, path in own_cgroups():
+        base = Path("/sys/fs/cgroup") if ctrls == ("",) else None  # cgroup v2
+        if ctrls != ("",) and controller in ctrls:
+            base = Path("/sys/fs/cgroup") / ",".join(ctrls)
             if not base.exists():
                 base = Path("/sys/fs/cgroup") / controller
         if base is None:

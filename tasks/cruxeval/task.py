@@ -97,6 +97,7 @@ def check(row: dict[str, str], answer: str) -> Program:
 
 class CruxEvalTask(Task):
     version = "1"
+    scorer_version = "2"  # 2: answers must be values; a program proves it reached the end (issue 13)
 
     def __init__(self, mode: str, cot: bool = False, splice_guard: bool = True):
         if mode not in ("input", "output"):

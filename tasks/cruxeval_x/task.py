@@ -59,6 +59,7 @@ def problem_of(doc: Doc) -> data.Problem:
 
 class CruxEvalXTask(Task):
     version = "1"
+    scorer_version = "2"  # 2: answers must be values; a program proves it reached the end (issue 13)
     default_sampling = SamplingParams(temperature=0.0, max_tokens=512, stop=("[/ANSWER]",), n=1)
 
     def __init__(self, lang: str, mode: str, splice_guard: bool = True, extraction: str = "reference"):

@@ -12,6 +12,8 @@ HERE = Path(__file__).parent
 PROMPT = (HERE / "prompts" / "zero_shot.j2").read_text()
 SAMPLING = SamplingParams(temperature=0.0, max_tokens=1024)
 VERSION = "1"
+# 2: the last \boxed{} (not every box), no last-number fallback, CPU-time limits (issue 19)
+SCORER_VERSION = "2"
 
 register_scorer("math", score_math)
 
@@ -19,6 +21,7 @@ register_scorer("math", score_math)
 def math500() -> TemplateTask:
     return TemplateTask(
         name="math500", version=VERSION, template=PROMPT, scorer=score_math, fmt="chat",
+        scorer_version=SCORER_VERSION,
         id_field="unique_id", group_fields=("subject", "level"), sampling=SAMPLING, config=grading_config(),
         description="MATH-500 (PRM800K split), zero-shot chain of thought, \\boxed{} answers",
         source=DataSource(local="math/math500.jsonl", bundled=HERE / "data" / "math500.jsonl",
@@ -29,6 +32,7 @@ def math500() -> TemplateTask:
 def math_full() -> TemplateTask:
     return TemplateTask(
         name="math", version=VERSION, template=PROMPT, scorer=score_math, fmt="chat",
+        scorer_version=SCORER_VERSION,
         id_field="unique_id", group_fields=("subject", "level"), sampling=SAMPLING, config=grading_config(),
         description="MATH test set, all 5,000 problems, zero-shot chain of thought",
         source=DataSource(local="math/math_test5000.jsonl"),

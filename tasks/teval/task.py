@@ -33,6 +33,8 @@ class TEvalTask(Task):
         self.spec = spec
         self.name = spec.task
         self.version = "1"
+        # PLAN 2: its matching embeds and adds as the reference does, ties included (issue 19)
+        self.scorer_version = "2" if spec.eval_type == "plan" else "1"
         self.function_role = function_role
         self.description = (f"T-Eval {spec.eval_type} ({spec.default_type}): {spec.filename}, "
                             f"evaluator {spec.version} unless --score-option {EVALUATOR_OPTION}=v1|v2")

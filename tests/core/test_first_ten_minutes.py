@@ -142,6 +142,14 @@ def test_results_compare_runs_the_paired_tests(tmp_path, capsys):
     assert expected.method == "mcnemar-exact" and expected.b_only == 20 and expected.a_only == 0
     assert expected.p_value < 0.001 and "+50.00" in shown and "<0.001* McNemar" in shown
     assert f"[{-expected.ci_high * 100:+.1f}, {-expected.ci_low * 100:+.1f}]" in shown
+    assert "†" not in shown
+    # the same outputs graded by a newer scorer: compare says so beside the task
+    res = load_results(runs[1])
+    assert res.tasks["yn"].scorer_version == "1"
+    res.tasks["yn"].scorer_version = "2"
+    (runs[1] / "results.json").write_text(res.model_dump_json())
+    assert main(["results", "compare", str(runs[0]), str(runs[1])]) == 0
+    assert "† yn: A and B differ in scorer version 1 / 2 (A / B): not directly comparable" in capsys.readouterr().out
 
 
 def _records(run_dir):

@@ -73,6 +73,25 @@ def test_task_versions_are_never_ranked_together(tmp_path):
     assert "math500 has results from versions 1, 2" in index
 
 
+def test_results_graded_by_another_scorer_are_ranked_apart(tmp_path):
+    """Same task version (same generations), new grading rules: a result written before the scorer
+    changed (no scorer_version) is never ranked with one graded by scorer 2."""
+    root = tmp_path / "results"
+    _one_model_run(root, "old-grading", name="a")
+    new = _one_model_run(root, "new-grading", name="b", seed=3)
+    res = load_results(new)
+    res.tasks["math500"].scorer_version = "2"
+    (new / "results.json").write_text(res.model_dump_json())
+    board = collect(root)
+    keys = {k for e in board.entries for k in e.cells}
+    assert keys == {TaskKey("math500", "1"), TaskKey("math500", "1-scorer2")}
+    build_site(root, tmp_path / "site")
+    page = (tmp_path / "site" / "bench" / "math500.html").read_text()
+    v1 = page.split('id="ranking-math500-v1"')[1].split("</table>")[0]
+    assert 'data-entry="a"' in v1 and 'data-entry="b"' not in v1
+    assert 'id="ranking-math500-v1-scorer2"' in page
+
+
 def test_runs_of_one_model_group_into_rows(tmp_path):
     root = tmp_path / "results"
     _one_model_run(root, "t0-old", temperature=0.0, created="2026-11-19T10:00:00+00:00")
