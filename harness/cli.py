@@ -369,7 +369,7 @@ def _add_parity(sub) -> None:
 def cmd_parity(args) -> int:
     from harness.parity import run_parity
 
-    return run_parity(args)
+    return run_parity(args, run_config_from_args)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,8 @@ from harness.report import console
 from harness.results import load_samples
 
 
-def run_parity(args) -> int:
-    from harness.cli import run_config_from_args
-
+def run_parity(args, run_config_from_args) -> int:
+    """`harness parity`: the CLI passes its args and how it turns them into a RunConfig."""
     kinds = [k.strip() for k in args.backends.split(",") if k.strip()]
     if len(kinds) != 2:
         raise HarnessError("--backends needs exactly two backends, e.g. vllm,hf")

@@ -68,7 +68,7 @@ class RaySandbox(Sandbox):
         workers: None = one per alive node, each `threads` wide (default: the node's CPUs);
         a number = that many workers spread over the cluster, `threads` each (default: the
         cluster's CPUs shared out). options go to each worker's sandbox (cache, batch, limits)."""
-        from harness.executors.ray import _line, connect, forwarded_env, import_ray
+        from harness.ray_cluster import error_line, connect, forwarded_env, import_ray
 
         ray = import_ray()
         self._connected = connect(address)
@@ -99,7 +99,7 @@ class RaySandbox(Sandbox):
             self.placement = ray.get([a.where.remote() for a in self.actors])
         except Exception as e:
             self.close()
-            raise HarnessError(f"a Ray sandbox worker could not start: {_line(e)}",
+            raise HarnessError(f"a Ray sandbox worker could not start: {error_line(e)}",
                                "set the sandbox up on every node (.ci/setup-sandboxes.sh)") from None
         self.inner_kind = self.placement[0]["kind"]
         self._languages: set[str] = set()
