@@ -81,14 +81,19 @@ def alive(pid: int, started: int | None) -> bool:
 
 def children(pid: int) -> list[int]:
     tasks = Path(f"/proc/{pid}/task")
-    try:  # the kernel's own list (CONFIG_PROC_CHILDREN), per thread of the process
-        return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
-    except FileNotFoundError:
-        if tasks.is_dir() and not any(tasks.glob("*/children")):
-            return _children_by_scan(pid)
-        return []
+    try:
+        threads = list(tasks.iterdir())
     except OSError:
-        return []
+        return []  # the process is gone
+    if not any((t / "children").exists() for t in threads):
+        return _children_by_scan(pid)  # a kernel without CONFIG_PROC_CHILDREN
+    out = []
+    for t in threads:  # the kernel's own list, per thread of the process
+        try:
+            out += [int(c) for c in (t / "children").read_text().split()]
+        except OSError:
+            pass  # that thread ended meanwhile: its children are the process's, listed by another
+    return out
 
 
 def _children_by_scan(pid: int) -> list[int]:

@@ -40,8 +40,8 @@ PARENT = textwrap.dedent("""
             p = ctx.Process(target=engine, args=(ready,))
             p.start()
             ready.wait()
-        print(p.pid, flush=True)
-        try:
+        try:  # the pid inside: a signal may come as soon as it is read
+            print(p.pid, flush=True)
             time.sleep(600)
         except KeyboardInterrupt as e:
             print("unwound", getattr(e, "signum", None), flush=True)
@@ -72,10 +72,26 @@ def _start_parent(tmp_path: Path) -> tuple[subprocess.Popen, list]:
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=REPO,
                             env=dict(os.environ, PYTHONPATH=str(REPO)), start_new_session=True)
     engine_pid = int(proc.stdout.readline())
-    procs = _snapshot(proc.pid)
-    assert engine_pid in [p for p, _, _ in procs]
-    assert any("engine_guard" in cmd for _, _, cmd in procs), "no watcher was started for the engine"
-    assert len([c for _, _, c in procs if "time.sleep(600)" in c]) == 1, procs  # the engine's own child
+    # A process that has just exec'd shows an empty cmdline for a moment (the kernel fills it in
+    # after the point where Popen returns), longer on a loaded machine: look again until it shows.
+    deadline = time.monotonic() + 30
+    while True:
+        procs = _snapshot(proc.pid)
+        if all(cmd for _, _, cmd in procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    try:
+        assert engine_pid in [p for p, _, _ in procs]
+        assert any("engine_guard" in cmd for _, _, cmd in procs), f"no watcher was started for the engine: {procs}"
+        assert len([c for _, _, c in procs if "time.sleep(600)" in c]) == 1, procs  # the engine's own child
+    except AssertionError:
+        os.killpg(proc.pid, signal.SIGKILL)
+        for p, _, _ in procs:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        raise
     return proc, procs
 
 
