@@ -92,7 +92,7 @@ def children(pid: int) -> list[int]:
         try:
             out += [int(c) for c in (t / "children").read_text().split()]
         except OSError:
-            pass  # that thread ended meanwhile: its children are the process's, listed by another
+            continue  # that thread ended meanwhile; its children went to another thread, listed there
     return out
 
 
